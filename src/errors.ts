@@ -1,0 +1,345 @@
+/**
+ * Every error DAGFlow raises is a {@link DagflowError} with a stable `code`. Structured fields
+ * (`node`, `param`, `key`, `index`, `path`) come first; the message is derived from them and
+ * always says how to fix the problem.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The stable codes of every {@link DagflowError}. Match on these, never on message text.
+ *
+ * @example
+ * import { DAGFLOW_ERROR_CODES } from 'dagflow'
+ * DAGFLOW_ERROR_CODES.includes('CYCLE') // => true
+ * @category errors
+ * @since 0.1.0
+ */
+export const DAGFLOW_ERROR_CODES = [
+  'CYCLE',
+  'DUPLICATE_OUTPUT',
+  'INVALID_GRAPH',
+  'UNREADABLE_PARAMS',
+  'MISSING_INPUT',
+  'DUPLICATE_KEY',
+  'MISSING_KEY',
+  'VALIDATION',
+  'NODE_FAILED',
+  'ABORTED',
+] as const
+
+/**
+ * A stable error code.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type DagflowErrorCode = (typeof DAGFLOW_ERROR_CODES)[number]
+
+const ErrorTypeId: unique symbol = Symbol.for('dagflow/DagflowError') as never
+
+/**
+ * The base class of every error DAGFlow throws or rejects with.
+ *
+ * @example
+ * import { DagflowError, pipeline, node } from 'dagflow'
+ * const a = node({ output: 'y' }, ({ x }: { x: number }) => x)
+ * const b = node({ output: 'y' }, ({ x }: { x: number }) => -x)
+ * try {
+ *   // @ts-expect-error two nodes produce "y"
+ *   pipeline(a, b)
+ * } catch (e) {
+ *   e instanceof DagflowError // => true
+ * }
+ * @category errors
+ * @since 0.1.0
+ */
+export abstract class DagflowError extends Error {
+  abstract readonly code: DagflowErrorCode
+  readonly [ErrorTypeId] = true
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/**
+ * A node depends, directly or through others, on its own output. `path` lists the nodes of the
+ * cycle in order.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class CycleError extends DagflowError {
+  readonly code = 'CYCLE'
+  readonly path: ReadonlyArray<string>
+  constructor(path: ReadonlyArray<string>) {
+    super(
+      `Cycle between nodes: ${[...path, path[0]].join(' → ')}. ` +
+        'A node cannot depend on its own output; remove one of these dependencies.',
+    )
+    this.path = path
+  }
+}
+
+/**
+ * Two nodes of one pipeline produce the same output.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DuplicateOutputError extends DagflowError {
+  readonly code = 'DUPLICATE_OUTPUT'
+  readonly output: string
+  readonly nodes: ReadonlyArray<string>
+  constructor(output: string, nodes: ReadonlyArray<string>) {
+    super(
+      `Output "${output}" is produced by more than one node (${nodes.map((n) => `"${n}"`).join(', ')}). ` +
+        'Give each node its own `output` name.',
+    )
+    this.output = output
+    this.nodes = nodes
+  }
+}
+
+/**
+ * Any other malformed graph or node spec: two map axes, `keyAttr` or `batch` without `mapAxis`,
+ * an unknown output in `select`, a map on a pipeline without a map axis, a bad spec field.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class GraphError extends DagflowError {
+  readonly code = 'INVALID_GRAPH'
+  readonly nodes: ReadonlyArray<string>
+  constructor(message: string, nodes: ReadonlyArray<string> = []) {
+    super(message)
+    this.nodes = nodes
+  }
+}
+
+/**
+ * `node(spec, fn)` could not read the dependency names from `fn` and `spec.inputs` was not given.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnreadableParamsError extends DagflowError {
+  readonly code = 'UNREADABLE_PARAMS'
+  readonly node: string
+  readonly reason: string
+  readonly source: string
+  constructor(node: string, reason: string, source: string) {
+    super(
+      `Cannot read the parameter names of node "${node}": ${reason}.\n` +
+        `  source: ${snippet(source)}\n` +
+        'Destructure the first parameter (`({ a, b }) => …`) or pass `inputs` to node() ' +
+        '(e.g. `inputs: { a: t.number, b: t.string }`).',
+    )
+    this.node = node
+    this.reason = reason
+    this.source = source
+  }
+}
+
+/**
+ * `run`/`map` was called without some inputs the pipeline needs.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MissingInputError extends DagflowError {
+  readonly code = 'MISSING_INPUT'
+  readonly inputs: ReadonlyArray<string>
+  /** for each missing input, the nodes that consume it */
+  readonly consumers: Readonly<Record<string, ReadonlyArray<string>>>
+  constructor(inputs: ReadonlyArray<string>, consumers: Readonly<Record<string, ReadonlyArray<string>>>) {
+    const lines = inputs.map(
+      (i) => `  "${i}" (needed by ${(consumers[i] ?? []).map((n) => `"${n}"`).join(', ')})`,
+    )
+    super(
+      `Missing input${inputs.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
+        'Pass them to run/map, or fix them with pipeline.bind({ … }).',
+    )
+    this.inputs = inputs
+    this.consumers = consumers
+  }
+}
+
+/**
+ * Two items of a `map` have the same key.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DuplicateKeyError extends DagflowError {
+  readonly code = 'DUPLICATE_KEY'
+  readonly key: string | number
+  readonly indices: readonly [number, number]
+  readonly keyAttr: string
+  constructor(key: string | number, indices: readonly [number, number], keyAttr: string) {
+    super(
+      `Duplicate key ${JSON.stringify(key)} (keyAttr "${keyAttr}") at items ${indices[0]} and ${indices[1]}. ` +
+        'Keys must be unique within one map; deduplicate the input or choose another keyAttr.',
+    )
+    this.key = key
+    this.indices = indices
+    this.keyAttr = keyAttr
+  }
+}
+
+/**
+ * An item of a `map` has no usable key (`undefined`, `null`, or not a string or finite number).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MissingKeyError extends DagflowError {
+  readonly code = 'MISSING_KEY'
+  readonly index: number
+  readonly keyAttr: string
+  readonly value: unknown
+  constructor(index: number, keyAttr: string, value: unknown) {
+    super(
+      `Item ${index} has no usable key: its "${keyAttr}" is ${describe(value)}. ` +
+        'A key must be a string or a finite number; fill it in or choose another keyAttr.',
+    )
+    this.index = index
+    this.keyAttr = keyAttr
+    this.value = value
+  }
+}
+
+/**
+ * A value failed its io-ts codec at a node boundary, or a `map` input has the wrong shape.
+ * `path` is the io-ts context path of each failure, rendered as `a.b.0`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ValidationError extends DagflowError {
+  readonly code = 'VALIDATION'
+  readonly node: string | undefined
+  /** the parameter name, or `'(result)'` for a node's result */
+  readonly param: string
+  readonly key: string | number | undefined
+  readonly index: number | undefined
+  readonly paths: ReadonlyArray<string>
+  readonly details: ReadonlyArray<string>
+  constructor(fields: {
+    readonly node: string | undefined
+    readonly param: string
+    readonly key: string | number | undefined
+    readonly index: number | undefined
+    readonly paths: ReadonlyArray<string>
+    readonly details: ReadonlyArray<string>
+    readonly hint?: string
+  }) {
+    const where = [
+      fields.node === undefined ? 'input' : `node "${fields.node}"`,
+      fields.param === '(result)' ? 'result' : `parameter "${fields.param}"`,
+      ...(fields.key === undefined ? [] : [`key ${JSON.stringify(fields.key)}`]),
+      ...(fields.index === undefined ? [] : [`item ${fields.index}`]),
+    ].join(' › ')
+    super(
+      `Invalid value at ${where}:\n${fields.details.map((d) => `  └─ ${d}`).join('\n')}\n` +
+        (fields.hint ??
+          'Fix the value, or widen the codec given in `inputs`/`returns` of that node.'),
+    )
+    this.node = fields.node
+    this.param = fields.param
+    this.key = fields.key
+    this.index = fields.index
+    this.paths = fields.paths
+    this.details = fields.details
+  }
+}
+
+/**
+ * A node function threw or rejected. `cause` is what it threw.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NodeError extends DagflowError {
+  readonly code = 'NODE_FAILED'
+  readonly node: string
+  readonly key: string | number | undefined
+  readonly index: number | undefined
+  constructor(
+    node: string,
+    key: string | number | undefined,
+    index: number | undefined,
+    cause: unknown,
+  ) {
+    const at = index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
+    super(`Node "${node}" failed${at}: ${causeMessage(cause)}`, { cause })
+    this.node = node
+    this.key = key
+    this.index = index
+  }
+}
+
+/**
+ * The run's `signal` fired. `reason` is the signal's reason.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AbortError extends DagflowError {
+  readonly code = 'ABORTED'
+  readonly reason: unknown
+  constructor(reason: unknown) {
+    super(`The run was aborted${reason === undefined ? '' : `: ${causeMessage(reason)}`}.`, {
+      cause: reason,
+    })
+    this.reason = reason
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// guards
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether `u` is a {@link DagflowError}, across copies of the package (ESM and CJS).
+ *
+ * @example
+ * import { isDagflowError, GraphError } from 'dagflow'
+ * isDagflowError(new GraphError('bad')) // => true
+ * isDagflowError(new Error('bad')) // => false
+ * @category guards
+ * @since 0.1.0
+ */
+export const isDagflowError = (u: unknown): u is DagflowError =>
+  typeof u === 'object' && u !== null && (u as { [ErrorTypeId]?: unknown })[ErrorTypeId] === true
+
+// -------------------------------------------------------------------------------------
+// internal
+// -------------------------------------------------------------------------------------
+
+/** @internal wraps anything thrown outside a node into a DagflowError */
+export const toDagflowError = (u: unknown): DagflowError =>
+  isDagflowError(u) ? u : new NodeError('(executor)', undefined, undefined, u)
+
+const causeMessage = (u: unknown): string =>
+  u instanceof Error ? u.message : typeof u === 'string' ? u : describe(u)
+
+const describe = (u: unknown): string => {
+  if (u === undefined) return 'undefined'
+  if (typeof u === 'string') return JSON.stringify(u)
+  if (typeof u === 'number' || typeof u === 'boolean' || u === null) return String(u)
+  if (typeof u === 'bigint') return `${u}n`
+  if (typeof u === 'function') return 'a function'
+  if (Array.isArray(u)) return 'an array'
+  return 'an object'
+}
+
+const snippet = (source: string): string => {
+  const one = source.replace(/\s+/g, ' ')
+  return one.length > 120 ? `${one.slice(0, 117)}…` : one
+}

@@ -1,0 +1,39 @@
+/**
+ * DAGFlow: typed computational DAGs from plain functions.
+ *
+ * @since 0.1.0
+ */
+export {
+  AbortError,
+  CycleError,
+  DAGFLOW_ERROR_CODES,
+  DagflowError,
+  DuplicateKeyError,
+  DuplicateOutputError,
+  GraphError,
+  isDagflowError,
+  MissingInputError,
+  MissingKeyError,
+  NodeError,
+  UnreadableParamsError,
+  ValidationError,
+} from './errors.js'
+export type { DagflowErrorCode } from './errors.js'
+export { isNode, node, NodeTypeId } from './node.js'
+export type { AnyNode, BatchFn, Column, DepsOf, Node, NodeSpec } from './node.js'
+export { isPipeline, pipeline, PipelineTypeId } from './pipeline.js'
+export type {
+  AnyPipeline,
+  CheckPipeline,
+  MapInputs,
+  MapOutputs,
+  Pipeline,
+  RunInputs,
+  RunOutputs,
+} from './pipeline.js'
+export type { Executor, Key, MapResult, MappablePipeline, RunOptions } from './executor.js'
+export { LocalExecutor } from './executors/local.js'
+export type { LocalExecutorOptions } from './executors/local.js'
+export { createRunner } from './runner.js'
+export type { RunnerOptions } from './runner.js'
+export type { DagflowTypeError, Simplify } from './type-utils.js'

@@ -1,0 +1,60 @@
+/**
+ * Concurrency (p-limit) and AbortSignal plumbing shared by the executors.
+ *
+ * @internal
+ */
+import pLimit, { type LimitFunction } from 'p-limit'
+import { AbortError, GraphError } from '../errors.js'
+
+export type { LimitFunction } from 'p-limit'
+
+/** Checks an executor's `concurrency` option: a positive integer or Infinity. */
+export function checkConcurrency(where: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (
+    typeof value !== 'number' ||
+    !(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1))
+  ) {
+    throw new GraphError(
+      `${where}: \`concurrency\` must be a whole number ≥ 1 (or Infinity), got ${String(value)}.`,
+    )
+  }
+  return value
+}
+
+export const makeLimit = (concurrency: number): LimitFunction => pLimit(concurrency)
+
+/** Throws an AbortError when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new AbortError(signal.reason)
+}
+
+/**
+ * `promise`, or an AbortError as soon as `signal` fires (calling `onAbort` first, e.g. to drop
+ * queued calls). Listeners are removed when the race settles.
+ */
+export function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  onAbort?: () => void,
+): Promise<T> {
+  if (signal === undefined) return promise
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort?.()
+      reject(new AbortError(signal.reason))
+    }
+    if (signal.aborted) return abort()
+    signal.addEventListener('abort', abort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', abort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort)
+        reject(e)
+      },
+    )
+  })
+}

@@ -1,0 +1,309 @@
+/**
+ * A node wraps one plain function as a step of a pipeline. Its dependencies are the property
+ * names of the function's parameter record; its result is published under `spec.output`.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import { GraphError, UnreadableParamsError } from './errors.js'
+import { readParamNames } from './param-names.js'
+import type { DagflowTypeError, Simplify } from './type-utils.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The key of the phantom slot that carries a node's types. Guards use `Symbol.for`, so nodes
+ * made by another copy of the package are recognised too.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const NodeTypeId: unique symbol = Symbol.for('dagflow/Node') as never
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type NodeTypeId = typeof NodeTypeId
+
+/**
+ * A column of a `batch` form: one entry per item of the batch.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Column<T> = ArrayLike<T> & Iterable<T>
+
+/**
+ * The columnar form of a node function: every parameter arrives as a column with one entry per
+ * item (a constant repeats); it returns one result per item, in order.
+ *
+ * @typeParam D - the node's parameter record
+ * @typeParam R - the node's result for one item
+ * @category models
+ * @since 0.1.0
+ */
+export type BatchFn<D, R> = (columns: {
+  readonly [K in keyof D]-?: Column<D[K]>
+}) => ArrayLike<R> | Promise<ArrayLike<R>>
+
+/**
+ * A step of a pipeline: a frozen value.
+ *
+ * @typeParam O - the output name
+ * @typeParam D - the parameter record the function takes (its keys are the dependencies)
+ * @typeParam R - the result type (for a per-item node, the result for one item)
+ * @typeParam M - the map-axis parameter (`never` for a node that runs once)
+ * @category models
+ * @since 0.1.0
+ */
+export interface Node<out O extends string, in D, out R, out M extends string = never> {
+  readonly [NodeTypeId]: {
+    readonly _D: (deps: D) => void
+    readonly _R: () => R
+    readonly _M: () => M
+  }
+  /** used in errors, events and pictures; defaults to `output` */
+  readonly name: string
+  readonly output: O
+  /** dependency names, from `spec.inputs` or the function's destructuring pattern */
+  readonly deps: ReadonlyArray<string>
+  /** the dependencies that have a default value in the destructuring pattern */
+  readonly optionalDeps: ReadonlyArray<string>
+  readonly mapAxis: string | undefined
+  readonly keyAttr: string | undefined
+  readonly inputs: Readonly<Record<string, t.Mixed>> | undefined
+  readonly returns: t.Mixed | undefined
+  /** the function itself: call it directly to unit-test a node */
+  readonly fn: (deps: D) => R | Promise<R>
+  readonly batch: BatchFn<D, R> | undefined
+}
+
+/**
+ * Any node. Every `Node<O, D, R, M>` is assignable to it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type AnyNode = Node<string, never, unknown, string>
+
+/** What `keyAttr` may be: a key of the map-axis item type, and nothing without `mapAxis`. */
+type KeyAttrFor<D, M extends string> = [M] extends [never]
+  ? DagflowTypeError<'keyAttr requires mapAxis'>
+  : M extends keyof D
+    ? keyof NonNullable<D[M]> & string
+    : never
+
+/** What `batch` may be: the columnar twin of `fn`, and nothing without `mapAxis`. */
+type BatchFor<D, M extends string, R> = [M] extends [never]
+  ? DagflowTypeError<'batch requires mapAxis'>
+  : BatchFn<D, R>
+
+/**
+ * The first argument of {@link node}.
+ *
+ * @typeParam O - the output name
+ * @typeParam D - the parameter record
+ * @typeParam M - the map-axis parameter, a key of `D`
+ * @typeParam R - the result type
+ * @category models
+ * @since 0.1.0
+ */
+export interface NodeSpec<O extends string, D, M extends string, R> {
+  /** the name the result is published under; other nodes depend on it by this name */
+  readonly output: O
+  /** shown in errors and pictures; defaults to `output` */
+  readonly name?: string
+  /** the per-item parameter: with it the node runs once per item of a `map` */
+  readonly mapAxis?: M
+  /** a key of the map-axis item that identifies it (requires `mapAxis`) */
+  readonly keyAttr?: KeyAttrFor<D, M>
+  /** the same function over columns, called once per batch by the Arrow executor */
+  readonly batch?: BatchFor<D, M, R>
+  /** an io-ts codec that every result is decoded with */
+  readonly returns?: t.Type<R, unknown, unknown>
+}
+
+/**
+ * The parameter record that `inputs` codecs describe.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type DepsOf<P extends t.Props> = Simplify<{ readonly [K in keyof P]: t.TypeOf<P[K]> }>
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Wraps a plain function as a pipeline step that produces `spec.output`.
+ *
+ * Dependencies come from `spec.inputs` (io-ts codecs, which also type the parameter and are
+ * checked at run time) or else from the function's destructuring pattern, which must be
+ * annotated for the compiler to know the types.
+ *
+ * **Gotchas**: without `spec.inputs`, names come from the destructuring pattern; a rest element
+ * or an undestructured parameter throws `UNREADABLE_PARAMS` (pass `inputs`).
+ *
+ * @example
+ * import { node } from 'dagflow'
+ * const double = node({ output: 'doubled' }, ({ x }: { x: number }) => x * 2)
+ * double.deps // => ['x']
+ * double.fn({ x: 21 }) // => 42
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import { node } from 'dagflow'
+ * const Query = t.type({ id: t.string, text: t.string })
+ * const words = node(
+ *   { output: 'words', mapAxis: 'query', keyAttr: 'id', inputs: { query: Query } },
+ *   ({ query }) => query.text.split(' ').length,
+ * )
+ * words.mapAxis // => 'query'
+ * @category constructors
+ * @since 0.1.0
+ */
+export function node<
+  const O extends string,
+  const P extends t.Props,
+  R,
+  const M extends keyof P & string = never,
+>(
+  spec: NodeSpec<O, DepsOf<P>, M, R> & { readonly inputs: P },
+  fn: (deps: NoInfer<DepsOf<P>>) => R | Promise<R>,
+): Node<O, DepsOf<P>, R, M>
+export function node<const O extends string, D extends object, R, const M extends keyof D & string = never>(
+  spec: NodeSpec<O, D, M, R> & { readonly inputs?: undefined },
+  fn: (deps: D) => R | Promise<R>,
+): Node<O, D, R, M>
+export function node(spec: unknown, fn: unknown): AnyNode {
+  return makeNode(spec as never, fn as never)
+}
+
+// -------------------------------------------------------------------------------------
+// guards
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether `u` is a node (made by any copy of the package).
+ *
+ * @example
+ * import { isNode, node } from 'dagflow'
+ * isNode(node({ output: 'y' }, ({ x }: { x: number }) => x)) // => true
+ * isNode({ output: 'y' }) // => false
+ * @category guards
+ * @since 0.1.0
+ */
+export const isNode = (u: unknown): u is AnyNode =>
+  typeof u === 'object' && u !== null && NodeTypeId in u
+
+// -------------------------------------------------------------------------------------
+// internal
+// -------------------------------------------------------------------------------------
+
+const phantom = Object.freeze({}) as AnyNode[NodeTypeId]
+
+const SPEC_KEYS = new Set(['output', 'name', 'mapAxis', 'keyAttr', 'batch', 'returns', 'inputs'])
+
+const isCodec = (u: unknown): u is t.Mixed =>
+  typeof u === 'object' &&
+  u !== null &&
+  typeof (u as { decode?: unknown }).decode === 'function' &&
+  typeof (u as { is?: unknown }).is === 'function'
+
+function makeNode(
+  spec: NodeSpec<string, object, string, unknown> & { readonly inputs?: t.Props | undefined },
+  fn: (deps: never) => unknown,
+): AnyNode {
+  if (typeof spec !== 'object' || spec === null) {
+    throw new GraphError('node(spec, fn): `spec` must be an object like { output: "name" }.')
+  }
+  const output: unknown = spec.output
+  if (typeof output !== 'string' || output.length === 0) {
+    throw new GraphError('node(spec, fn): `spec.output` must be a non-empty string.')
+  }
+  const name: unknown = spec.name ?? output
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new GraphError(`node "${output}": \`spec.name\` must be a non-empty string.`, [output])
+  }
+  const fail = (field: string, why: string): never => {
+    throw new GraphError(`node "${name}": \`${field}\` ${why}`, [name])
+  }
+  for (const k of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(k)) {
+      fail(k, `is not a node option (known: ${[...SPEC_KEYS].join(', ')}).`)
+    }
+  }
+  if (typeof fn !== 'function') fail('fn', 'must be a function.')
+  const { mapAxis, keyAttr, batch, returns, inputs } = spec as {
+    mapAxis?: unknown
+    keyAttr?: unknown
+    batch?: unknown
+    returns?: unknown
+    inputs?: unknown
+  }
+  if (mapAxis !== undefined && (typeof mapAxis !== 'string' || mapAxis.length === 0)) {
+    fail('mapAxis', 'must be the name of one of its parameters.')
+  }
+  if (keyAttr !== undefined) {
+    if (mapAxis === undefined) {
+      fail('keyAttr', 'requires `mapAxis`: keys identify the items of the map axis.')
+    }
+    if (typeof keyAttr !== 'string' || keyAttr.length === 0) {
+      fail('keyAttr', 'must be the name of a property of the map-axis item.')
+    }
+  }
+  if (batch !== undefined) {
+    if (mapAxis === undefined) {
+      fail('batch', 'requires `mapAxis`: a batch form runs over the items of the map axis.')
+    }
+    if (typeof batch !== 'function') fail('batch', 'must be a function over columns.')
+  }
+  if (returns !== undefined && !isCodec(returns)) fail('returns', 'must be an io-ts codec.')
+
+  let deps: ReadonlyArray<string>
+  let optionalDeps: ReadonlyArray<string> = []
+  if (inputs !== undefined) {
+    if (typeof inputs !== 'object' || inputs === null) {
+      fail('inputs', 'must be a record of io-ts codecs, e.g. { x: t.number }.')
+    }
+    const record = inputs as Record<string, unknown>
+    for (const [k, c] of Object.entries(record)) {
+      if (!isCodec(c)) fail(`inputs.${k}`, 'must be an io-ts codec (use t.unknown to accept anything).')
+    }
+    deps = Object.keys(record)
+  } else {
+    const read = readParamNames(fn)
+    if (read._tag === 'Left') {
+      throw new UnreadableParamsError(name, read.left, Function.prototype.toString.call(fn))
+    }
+    deps = read.right.names
+    optionalDeps = read.right.optional
+  }
+  const seen = new Set<string>()
+  for (const d of deps) {
+    if (seen.has(d)) fail('fn', `names parameter "${d}" twice.`)
+    seen.add(d)
+  }
+  if (mapAxis !== undefined && !seen.has(mapAxis as string)) {
+    fail(
+      'mapAxis',
+      `is "${String(mapAxis)}", which is not one of its parameters (${deps.map((d) => `"${d}"`).join(', ') || 'none'}).`,
+    )
+  }
+  return Object.freeze({
+    [NodeTypeId]: phantom,
+    name,
+    output,
+    deps: Object.freeze([...deps]),
+    optionalDeps: Object.freeze([...optionalDeps]),
+    mapAxis: mapAxis as string | undefined,
+    keyAttr: keyAttr as string | undefined,
+    inputs: inputs === undefined ? undefined : Object.freeze({ ...(inputs as t.Props) }),
+    returns: returns as t.Mixed | undefined,
+    fn: fn as AnyNode['fn'],
+    batch: batch as AnyNode['batch'],
+  })
+}
