@@ -48,7 +48,7 @@ const ErrorTypeId: unique symbol = Symbol.for('dagflow/DagflowError') as never
  * @example
  * import { DagflowError, pipeline, node } from 'dagflow'
  * const a = node({ output: 'y' }, ({ x }: { x: number }) => x)
- * const b = node({ output: 'y' }, ({ x }: { x: number }) => -x)
+ * const b = node({ output: 'y' }, ({ x }: { x: number }) => String(x))
  * try {
  *   // @ts-expect-error two nodes produce "y"
  *   pipeline(a, b)

@@ -1,0 +1,113 @@
+import * as t from 'io-ts'
+import { describe, expectTypeOf, it } from 'vitest'
+import { node, type Node } from 'dagflow'
+
+describe('node() types', () => {
+  it('infers output, dependency record and result from an annotated destructuring', () => {
+    const double = node({ output: 'doubled' }, ({ x }: { x: number }) => x * 2)
+    expectTypeOf(double).toEqualTypeOf<Node<'doubled', { x: number }, number, never>>()
+    expectTypeOf(double.output).toEqualTypeOf<'doubled'>()
+    expectTypeOf(double.fn).parameter(0).toEqualTypeOf<{ x: number }>()
+  })
+
+  it('unwraps the result of an async function', () => {
+    const n = node({ output: 'y' }, async ({ x }: { x: number }) => String(x))
+    expectTypeOf(n).toEqualTypeOf<Node<'y', { x: number }, string, never>>()
+  })
+
+  it('takes parameter types from `inputs` codecs and types the function from them', () => {
+    const Query = t.type({ query_uuid: t.string, text: t.string })
+    const retrieve = node(
+      {
+        output: 'hits',
+        mapAxis: 'query',
+        keyAttr: 'query_uuid',
+        inputs: { query: Query, top_k: t.number },
+      },
+      ({ query, top_k }) => {
+        expectTypeOf(query).toEqualTypeOf<{ query_uuid: string; text: string }>()
+        expectTypeOf(top_k).toEqualTypeOf<number>()
+        return [query.text]
+      },
+    )
+    expectTypeOf(retrieve).toEqualTypeOf<
+      Node<
+        'hits',
+        { readonly query: { query_uuid: string; text: string }; readonly top_k: number },
+        string[],
+        'query'
+      >
+    >()
+  })
+
+  it('takes the result type from `returns`', () => {
+    const n = node(
+      { output: 'n', inputs: { s: t.string }, returns: t.number },
+      ({ s }) => s.length,
+    )
+    expectTypeOf(n).toEqualTypeOf<Node<'n', { readonly s: string }, number, never>>()
+    // @ts-expect-error the function returns a string where `returns` says number
+    node({ output: 'n', inputs: { s: t.string }, returns: t.number }, ({ s }) => s)
+  })
+
+  it('records the map axis as the fourth type parameter', () => {
+    const n = node({ output: 'y', mapAxis: 'item' }, ({ item }: { item: { id: string } }) => item.id)
+    expectTypeOf(n).toEqualTypeOf<Node<'y', { item: { id: string } }, string, 'item'>>()
+  })
+
+  it('rejects a mapAxis that is not a parameter', () => {
+    // @ts-expect-error "qq" is not a parameter: the error lists the valid name "q"
+    node({ output: 'k', mapAxis: 'qq' }, ({ q }: { q: { id: string } }) => q.id)
+  })
+
+  it('rejects a keyAttr that is not a key of the map-axis item', () => {
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'id' }, ({ q }: { q: { id: string } }) => q.id)
+    // @ts-expect-error "uuid" is not a key of the item type { id: string }
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'uuid' }, ({ q }: { q: { id: string } }) => q.id)
+  })
+
+  it('rejects keyAttr without mapAxis', () => {
+    // @ts-expect-error keyAttr requires mapAxis
+    node({ output: 'k', keyAttr: 'id' }, ({ q }: { q: { id: string } }) => q.id)
+  })
+
+  it('types the batch form over columns and rejects it without mapAxis', () => {
+    node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        batch: ({ x, k }) => {
+          expectTypeOf(x).toEqualTypeOf<ArrayLike<number> & Iterable<number>>()
+          expectTypeOf(k).toEqualTypeOf<ArrayLike<number> & Iterable<number>>()
+          return Array.from(x, (v) => v * 2)
+        },
+      },
+      ({ x, k }: { x: number; k: number }) => x * k,
+    )
+    node(
+      {
+        output: 'y',
+        // @ts-expect-error batch requires mapAxis
+        batch: ({ x }: { x: ArrayLike<number> }) => Array.from(x),
+      },
+      ({ x }: { x: number }) => x,
+    )
+  })
+
+  it('rejects a batch form whose results have the wrong type', () => {
+    // @ts-expect-error the batch form returns strings, fn returns numbers
+    node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        batch: ({ x }) => Array.from(x, String),
+      },
+      ({ x }: { x: number }) => x,
+    )
+  })
+
+  it('keeps the output name literal without `as const`', () => {
+    const n = node({ output: 'literal_name' }, () => 1)
+    expectTypeOf(n.output).toEqualTypeOf<'literal_name'>()
+  })
+})

@@ -1,0 +1,169 @@
+import * as t from 'io-ts'
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  LocalExecutor,
+  node,
+  pipeline,
+  type MapInputs,
+  type MapOutputs,
+  type RunInputs,
+  type RunOutputs,
+} from 'dagflow'
+
+const Query = t.type({ query_uuid: t.string, text: t.string })
+const retrieve = node(
+  { output: 'hits', mapAxis: 'query', keyAttr: 'query_uuid', inputs: { query: Query, top_k: t.number } },
+  async ({ query, top_k }) => [query.text.slice(0, top_k)],
+)
+const rerank = node({ output: 'reranked', mapAxis: 'hits' }, ({ hits }: { hits: string[] }) =>
+  hits.map((h) => h.length),
+)
+const evaluate = node(
+  { output: 'score' },
+  ({ reranked, weight }: { reranked: ReadonlyArray<number[]>; weight: number }) =>
+    reranked.length * weight,
+)
+const p = pipeline(retrieve, rerank, evaluate)
+type N = typeof retrieve | typeof rerank | typeof evaluate
+
+describe('pipeline() types', () => {
+  it('exposes run inputs: one item of the map axis and the constants', () => {
+    expectTypeOf<RunInputs<N, never>>().toEqualTypeOf<{
+      readonly query: { query_uuid: string; text: string }
+      readonly top_k: number
+      weight: number
+    }>()
+  })
+
+  it('exposes map inputs: the map-axis input is an array', () => {
+    expectTypeOf<MapInputs<N, never>>().toEqualTypeOf<{
+      readonly query: ReadonlyArray<{ query_uuid: string; text: string }>
+      readonly top_k: number
+      weight: number
+    }>()
+  })
+
+  it('types run outputs unwrapped and map outputs as arrays for per-item nodes', () => {
+    expectTypeOf<RunOutputs<N, N['output']>>().toEqualTypeOf<{
+      readonly hits: string[]
+      readonly reranked: number[]
+      readonly score: number
+    }>()
+    expectTypeOf<MapOutputs<N, N['output']>>().toEqualTypeOf<{
+      readonly hits: ReadonlyArray<string[]>
+      readonly reranked: ReadonlyArray<number[]>
+      readonly score: number
+    }>()
+  })
+
+  it('types executor results', async () => {
+    const local = new LocalExecutor()
+    const one = await local.run(p, { query: { query_uuid: 'a', text: 'x' }, top_k: 1, weight: 2 })
+    expectTypeOf(one).toEqualTypeOf<{
+      readonly hits: string[]
+      readonly reranked: number[]
+      readonly score: number
+    }>()
+    const many = await local.map(p, { query: [{ query_uuid: 'a', text: 'x' }], top_k: 1, weight: 2 })
+    expectTypeOf(many.outputs.hits).toEqualTypeOf<ReadonlyArray<string[]>>()
+    expectTypeOf(many.outputs.score).toEqualTypeOf<number>()
+    expectTypeOf(many.keys).toEqualTypeOf<ReadonlyArray<string | number>>()
+    expectTypeOf(many.executor).toEqualTypeOf<'local' | 'arrow'>()
+  })
+
+  it('narrows outputs and required inputs with the `outputs` option', async () => {
+    const local = new LocalExecutor()
+    const r = await local.map(p, { query: [{ query_uuid: 'a', text: 'x' }], top_k: 1 }, { outputs: ['hits'] })
+    expectTypeOf(r.outputs).toEqualTypeOf<{ readonly hits: ReadonlyArray<string[]> }>()
+    // @ts-expect-error "nope" is not an output of the pipeline
+    await local.map(p, { query: [], top_k: 1, weight: 1 }, { outputs: ['nope'] })
+  })
+
+  it('rejects missing and mistyped inputs, naming them', async () => {
+    const local = new LocalExecutor()
+    // @ts-expect-error Property 'top_k' is missing
+    await local.run(p, { query: { query_uuid: 'a', text: 'x' }, weight: 1 })
+    // @ts-expect-error top_k must be a number
+    await local.run(p, { query: { query_uuid: 'a', text: 'x' }, top_k: '3', weight: 1 })
+    // @ts-expect-error map takes an array of queries
+    await local.map(p, { query: { query_uuid: 'a', text: 'x' }, top_k: 3, weight: 1 })
+  })
+
+  it('removes bound inputs from the types', async () => {
+    const b = p.bind({ top_k: 5, weight: 1 })
+    expectTypeOf(b.inputs).toEqualTypeOf<ReadonlyArray<string>>()
+    const local = new LocalExecutor()
+    await local.run(b, { query: { query_uuid: 'a', text: 'x' } })
+    // @ts-expect-error binding an input of the wrong type
+    p.bind({ top_k: 'five' })
+    // @ts-expect-error binding something that is not an input
+    p.bind({ nope: 1 })
+    // @ts-expect-error the map axis cannot be bound
+    p.bind({ query: { query_uuid: 'a', text: 'x' } })
+  })
+
+  it('select keeps only what the outputs need', async () => {
+    const s = p.select('hits')
+    const local = new LocalExecutor()
+    const r = await local.map(s, { query: [], top_k: 1 })
+    expectTypeOf(r.outputs).toEqualTypeOf<{ readonly hits: ReadonlyArray<string[]> }>()
+    // @ts-expect-error "nope" is not an output
+    p.select('nope')
+  })
+
+  it('reports duplicate outputs, naming the output', () => {
+    const a = node({ output: 'y' }, ({ x }: { x: number }) => x)
+    const b = node({ output: 'y' }, ({ x }: { x: number }) => String(x))
+    // @ts-expect-error output "y" is produced by more than one node
+    pipeline(a, b)
+  })
+
+  it('reports a parameter that does not accept its producer type, naming it', () => {
+    const a = node({ output: 'a' }, ({ x }: { x: number }) => String(x))
+    const b = node({ output: 'b' }, ({ a }: { a: number }) => a)
+    // @ts-expect-error parameter "a" of the node producing "b" does not accept the type of output "a"
+    pipeline(a, b)
+  })
+
+  it('expects a reduce to take a ReadonlyArray of the per-item result', () => {
+    const each = node({ output: 'v', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    const sum = node({ output: 's' }, ({ v }: { v: ReadonlyArray<number> }) => v.length)
+    const wrong = node({ output: 's' }, ({ v }: { v: number }) => v)
+    pipeline(each, sum)
+    // @ts-expect-error a node without mapAxis receives "v" as a ReadonlyArray
+    pipeline(each, wrong)
+  })
+
+  it('reports two map axes', () => {
+    const a = node({ output: 'a', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    const b = node({ output: 'b', mapAxis: 'y' }, ({ y }: { y: number }) => y)
+    // @ts-expect-error nodes declare different map axes
+    pipeline(a, b)
+  })
+
+  it('nests pipelines, exposing their inputs and outputs', async () => {
+    const inner = pipeline(retrieve, rerank)
+    const outer = pipeline(inner, evaluate)
+    const local = new LocalExecutor()
+    const r = await local.map(outer, { query: [], top_k: 1, weight: 1 })
+    expectTypeOf(r.outputs.score).toEqualTypeOf<number>()
+    expectTypeOf(r.outputs.reranked).toEqualTypeOf<ReadonlyArray<number[]>>()
+    // the same node reached through two nested pipelines is not a duplicate
+    pipeline(inner, pipeline(retrieve, evaluate))
+  })
+
+  it('rejects map on a pipeline without a map axis', async () => {
+    const local = new LocalExecutor()
+    const once = pipeline(node({ output: 'y' }, ({ x }: { x: number }) => x))
+    await local.run(once, { x: 1 })
+    // @ts-expect-error map() needs a node with mapAxis
+    await local.map(once, { x: [1] })
+  })
+
+  it('keeps optional parameters optional', async () => {
+    const n = node({ output: 'y' }, ({ x, k = 2 }: { x: number; k?: number }) => x * k)
+    const local = new LocalExecutor()
+    await local.run(pipeline(n), { x: 1 })
+    await local.run(pipeline(n), { x: 1, k: 3 })
+  })
+})
