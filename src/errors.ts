@@ -277,7 +277,11 @@ export class NodeError extends DagflowError {
     cause: unknown,
   ) {
     const at = index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
-    super(`Node "${node}" failed${at}: ${causeMessage(cause)}`, { cause })
+    super(
+      `Node "${node}" failed${at}: ${causeMessage(cause)}\n` +
+        'The error came from the node\'s function (see `cause` for its stack): fix the function, or the input it was given.',
+      { cause },
+    )
     this.node = node
     this.key = key
     this.index = index
@@ -294,12 +298,44 @@ export class AbortError extends DagflowError {
   readonly code = 'ABORTED'
   readonly reason: unknown
   constructor(reason: unknown) {
-    super(`The run was aborted${reason === undefined ? '' : `: ${causeMessage(reason)}`}.`, {
-      cause: reason,
-    })
+    super(
+      `The run was aborted${reason === undefined ? '' : `: ${causeMessage(reason)}`}. ` +
+        'Its `signal` fired; results computed so far are discarded. Run again with a fresh signal (or a longer timeout).',
+      { cause: reason },
+    )
     this.reason = reason
   }
 }
+
+/**
+ * The union of every concrete error, so `switch (e.code)` narrows to the class and its fields.
+ *
+ * @example
+ * import type { AnyDagflowError } from 'dagflow'
+ * const describe = (e: AnyDagflowError): string => {
+ *   switch (e.code) {
+ *     case 'MISSING_INPUT':
+ *       return e.inputs.join(', ')
+ *     case 'NODE_FAILED':
+ *       return e.node
+ *     default:
+ *       return e.code
+ *   }
+ * }
+ * @category errors
+ * @since 0.1.0
+ */
+export type AnyDagflowError =
+  | CycleError
+  | DuplicateOutputError
+  | GraphError
+  | UnreadableParamsError
+  | MissingInputError
+  | DuplicateKeyError
+  | MissingKeyError
+  | ValidationError
+  | NodeError
+  | AbortError
 
 // -------------------------------------------------------------------------------------
 // guards
@@ -323,8 +359,8 @@ export const isDagflowError = (u: unknown): u is DagflowError =>
 // -------------------------------------------------------------------------------------
 
 /** @internal wraps anything thrown outside a node into a DagflowError */
-export const toDagflowError = (u: unknown): DagflowError =>
-  isDagflowError(u) ? u : new NodeError('(executor)', undefined, undefined, u)
+export const toDagflowError = (u: unknown): AnyDagflowError =>
+  isDagflowError(u) ? (u as AnyDagflowError) : new NodeError('(executor)', undefined, undefined, u)
 
 const causeMessage = (u: unknown): string =>
   u instanceof Error ? u.message : typeof u === 'string' ? u : describe(u)

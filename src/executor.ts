@@ -6,7 +6,7 @@
  */
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
-import { toDagflowError, type DagflowError } from './errors.js'
+import { toDagflowError, type AnyDagflowError } from './errors.js'
 import type { AnyNode } from './node.js'
 import type {
   AxisOf,
@@ -88,12 +88,12 @@ export interface Executor {
     p: Pipeline<N, B>,
     inputs: RunInputs<N, B, Os>,
     options?: RunOptions<Os>,
-  ): TaskEither<DagflowError, RunOutputs<N, Os>>
+  ): TaskEither<AnyDagflowError, RunOutputs<N, Os>>
   mapTE<N extends AnyNode, B extends string, const Os extends N['output'] = N['output']>(
     p: Pipeline<N, B> & MappablePipeline<N>,
     inputs: MapInputs<N, B, Os>,
     options?: RunOptions<Os>,
-  ): TaskEither<DagflowError, MapResult<MapOutputs<N, Os>>>
+  ): TaskEither<AnyDagflowError, MapResult<MapOutputs<N, Os>>>
 }
 
 // -------------------------------------------------------------------------------------
@@ -102,9 +102,9 @@ export interface Executor {
 
 /** @internal the one TaskEither adapter: the same promise, its rejection as a Left */
 export const toTaskEither =
-  <A>(thunk: () => Promise<A>): TaskEither<DagflowError, A> =>
+  <A>(thunk: () => Promise<A>): TaskEither<AnyDagflowError, A> =>
   () =>
     thunk().then(
-      (right): Either<DagflowError, A> => ({ _tag: 'Right', right }),
-      (e: unknown): Either<DagflowError, A> => ({ _tag: 'Left', left: toDagflowError(e) }),
+      (right): Either<AnyDagflowError, A> => ({ _tag: 'Right', right }),
+      (e: unknown): Either<AnyDagflowError, A> => ({ _tag: 'Left', left: toDagflowError(e) }),
     )

@@ -18,9 +18,9 @@ export {
   UnreadableParamsError,
   ValidationError,
 } from './errors.js'
-export type { DagflowErrorCode } from './errors.js'
+export type { AnyDagflowError, DagflowErrorCode } from './errors.js'
 export { isNode, node, NodeTypeId } from './node.js'
-export type { AnyNode, BatchFn, Column, DepsOf, Node, NodeSpec } from './node.js'
+export type { AcceptedDepsOf, AnyNode, BatchFn, Column, DepsOf, Node, NodeSpec } from './node.js'
 export { isPipeline, pipeline, PipelineTypeId } from './pipeline.js'
 export type {
   AnyPipeline,

@@ -52,13 +52,16 @@ export type BatchFn<D, R> = (columns: {
  * A step of a pipeline: a frozen value.
  *
  * @typeParam O - the output name
- * @typeParam D - the parameter record the function takes (its keys are the dependencies)
+ * @typeParam D - the parameter record the node accepts (its keys are the dependencies)
  * @typeParam R - the result type (for a per-item node, the result for one item)
  * @typeParam M - the map-axis parameter (`never` for a node that runs once)
+ * @typeParam A - the parameter record the function receives: `D` decoded by the `inputs`
+ *   codecs. It differs from `D` only for converting codecs (e.g. `NumberFromString` accepts a
+ *   string and hands the function a number).
  * @category models
  * @since 0.1.0
  */
-export interface Node<out O extends string, in D, out R, out M extends string = never> {
+export interface Node<out O extends string, in D, out R, out M extends string = never, in A = D> {
   readonly [NodeTypeId]: {
     readonly _D: (deps: D) => void
     readonly _R: () => R
@@ -76,8 +79,8 @@ export interface Node<out O extends string, in D, out R, out M extends string = 
   readonly inputs: Readonly<Record<string, t.Mixed>> | undefined
   readonly returns: t.Mixed | undefined
   /** the function itself: call it directly to unit-test a node */
-  readonly fn: (deps: D) => R | Promise<R>
-  readonly batch: BatchFn<D, R> | undefined
+  readonly fn: (deps: A) => R | Promise<R>
+  readonly batch: BatchFn<A, R> | undefined
 }
 
 /**
@@ -86,7 +89,7 @@ export interface Node<out O extends string, in D, out R, out M extends string = 
  * @category models
  * @since 0.1.0
  */
-export type AnyNode = Node<string, never, unknown, string>
+export type AnyNode = Node<string, never, unknown, string, never>
 
 /** What `keyAttr` may be: a key of the map-axis item type, and nothing without `mapAxis`. */
 type KeyAttrFor<D, M extends string> = [M] extends [never]
@@ -107,10 +110,11 @@ type BatchFor<D, M extends string, R> = [M] extends [never]
  * @typeParam D - the parameter record
  * @typeParam M - the map-axis parameter, a key of `D`
  * @typeParam R - the result type
+ * @typeParam A - the parameter record the function receives (decoded)
  * @category models
  * @since 0.1.0
  */
-export interface NodeSpec<O extends string, D, M extends string, R> {
+export interface NodeSpec<O extends string, D, M extends string, R, A = D> {
   /** the name the result is published under; other nodes depend on it by this name */
   readonly output: O
   /** shown in errors and pictures; defaults to `output` */
@@ -120,18 +124,29 @@ export interface NodeSpec<O extends string, D, M extends string, R> {
   /** a key of the map-axis item that identifies it (requires `mapAxis`) */
   readonly keyAttr?: KeyAttrFor<D, M>
   /** the same function over columns, called once per batch by the Arrow executor */
-  readonly batch?: BatchFor<D, M, R>
+  readonly batch?: BatchFor<A, M, R>
   /** an io-ts codec that every result is decoded with */
   readonly returns?: t.Type<R, unknown, unknown>
 }
 
 /**
- * The parameter record that `inputs` codecs describe.
+ * The parameter record a function with `inputs` codecs receives: the decoded values.
  *
  * @category models
  * @since 0.1.0
  */
 export type DepsOf<P extends t.Props> = Simplify<{ readonly [K in keyof P]: t.TypeOf<P[K]> }>
+
+/**
+ * The parameter record a node with `inputs` codecs accepts from its producers and callers: the
+ * codecs' encoded side (`t.OutputOf`), which equals the decoded side for non-converting codecs.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type AcceptedDepsOf<P extends t.Props> = Simplify<{
+  readonly [K in keyof P]: t.OutputOf<P[K]>
+}>
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -171,9 +186,9 @@ export function node<
   R,
   const M extends keyof P & string = never,
 >(
-  spec: NodeSpec<O, DepsOf<P>, M, R> & { readonly inputs: P },
+  spec: NodeSpec<O, AcceptedDepsOf<P>, M, R, DepsOf<P>> & { readonly inputs: P },
   fn: (deps: NoInfer<DepsOf<P>>) => R | Promise<R>,
-): Node<O, DepsOf<P>, R, M>
+): Node<O, AcceptedDepsOf<P>, R, M, DepsOf<P>>
 export function node<const O extends string, D extends object, R, const M extends keyof D & string = never>(
   spec: NodeSpec<O, D, M, R> & { readonly inputs?: undefined },
   fn: (deps: D) => R | Promise<R>,

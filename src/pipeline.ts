@@ -128,33 +128,33 @@ export type BoundOf<X> = X extends {
 
 /** @internal output names of the nodes that run once per item */
 export type PerItemOutputs<N> =
-  N extends Node<infer O, never, unknown, infer M> ? ([M] extends [never] ? never : O) : never
-type DeclaredAxes<N> = N extends Node<string, never, unknown, infer M> ? M : never
+  N extends Node<infer O, never, unknown, infer M, never> ? ([M] extends [never] ? never : O) : never
+type DeclaredAxes<N> = N extends Node<string, never, unknown, infer M, never> ? M : never
 /**
  * @internal the map axis: the input that nodes declare as `mapAxis` (a node whose `mapAxis` is
  * the output of a per-item node runs on the same axis). A union of two or more is a type error.
  */
 export type AxisOf<N> = Exclude<DeclaredAxes<N>, OutputNames<N>>
 /** @internal the result type of output K */
-export type ResultOf<N, K> = N extends Node<infer O, never, infer R, string>
+export type ResultOf<N, K> = N extends Node<infer O, never, infer R, string, never>
   ? O extends K
     ? R
     : never
   : never
-type DepNames<N> = N extends Node<string, infer D, unknown, string> ? keyof D & string : never
+type DepNames<N> = N extends Node<string, infer D, unknown, string, never> ? keyof D & string : never
 /** @internal names consumed but produced by no node (bound ones included) */
 export type InputNames<N> = Exclude<DepNames<N>, OutputNames<N>>
 
 /** The parameter record of inputs: a consumer's optional parameter stays optional unless another requires it. */
 type InputRecord<N, Free extends string, Axis extends string> = UnionToIntersection<
-  N extends Node<string, infer D, unknown, infer M>
+  N extends Node<string, infer D, unknown, infer M, never>
     ? Pick<D, Extract<keyof D, [M] extends [never] ? Exclude<Free, Axis> : Free>>
     : never
 >
 
 /** the map-axis parameter as the per-item nodes declare it */
 type AxisRecord<N, Axis> = UnionToIntersection<
-  N extends Node<string, infer D, unknown, infer M>
+  N extends Node<string, infer D, unknown, infer M, never>
     ? [Extract<M, Axis>] extends [never]
       ? never
       : Pick<D, Extract<keyof D, Axis>>
@@ -243,7 +243,7 @@ type ReduceHint<All, K, M> = [M] extends [never]
 type Mismatch<All, O extends string, K extends string, M> =
   `parameter "${K}" of the node producing "${O}" does not accept the type of output "${K}"${ReduceHint<All, K, M>}`
 type ParamMismatches<N, All> =
-  N extends Node<infer O, infer D, unknown, infer M>
+  N extends Node<infer O, infer D, unknown, infer M, never>
     ? {
         [K in keyof D & string]: K extends OutputNames<All>
           ? [Expected<All, K, M>] extends [D[K]]
@@ -322,6 +322,11 @@ const phantom = Object.freeze({}) as Pipeline<AnyNode>[PipelineTypeId]
 
 const quote = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ')
 
+/** Sets an own property, even for names like `__proto__` (inputs may have any name). */
+const setOwn = (o: Record<string, unknown>, k: string, v: unknown): void => {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+}
+
 /** Flattens nodes and nested pipelines, dedupes identical node objects, merges bound values. */
 function build(items: ReadonlyArray<unknown>, where: string): PipelineImpl {
   const nodes: Array<AnyNode> = []
@@ -331,12 +336,12 @@ function build(items: ReadonlyArray<unknown>, where: string): PipelineImpl {
     if (isPipeline(item)) {
       for (const n of item.nodes) if (!seen.has(n)) (seen.add(n), nodes.push(n))
       for (const [k, v] of Object.entries(item.bound)) {
-        if (k in bound && !Object.is(bound[k], v)) {
+        if (Object.hasOwn(bound, k) && !Object.is(bound[k], v)) {
           throw new GraphError(
             `${where}: two nested pipelines bind input "${k}" to different values. Bind it once, on the outer pipeline.`,
           )
         }
-        bound[k] = v
+        setOwn(bound, k, v)
       }
     } else if (isNode(item)) {
       if (!seen.has(item)) (seen.add(item), nodes.push(item))
@@ -431,7 +436,7 @@ class PipelineImpl implements Pipeline<AnyNode, string> {
       )
     }
     const mapAxis = [...axes.keys()][0]
-    if (mapAxis !== undefined && mapAxis in bound) {
+    if (mapAxis !== undefined && Object.hasOwn(bound, mapAxis)) {
       throw new GraphError(
         `The map axis "${mapAxis}" is bound; pass the items to run/map instead of bind().`,
         axes.get(mapAxis) ?? [],
@@ -440,13 +445,24 @@ class PipelineImpl implements Pipeline<AnyNode, string> {
     // free inputs, in order of first use
     const free = new Set<string>()
     for (const n of nodes) for (const d of n.deps) if (!byOutput.has(d)) free.add(d)
+    for (const k of Object.keys(bound)) {
+      const producer = byOutput.get(k)
+      if (producer !== undefined) {
+        throw new GraphError(
+          `Input "${k}" is bound by a nested pipeline, but node "${producer.name}" produces it. ` +
+            'Remove the bind() or rename the output.',
+          [producer.name],
+        )
+      }
+    }
+    // a selection keeps only the bound values its nodes still read
     const keptBound: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(bound)) if (free.has(k)) keptBound[k] = v
+    for (const [k, v] of Object.entries(bound)) if (free.has(k)) setOwn(keptBound, k, v)
 
     this.nodes = Object.freeze(nodes)
     this.order = Object.freeze(nodes.map((n) => n.name))
     this.outputs = Object.freeze(nodes.map((n) => n.output))
-    this.inputs = Object.freeze([...free].filter((k) => !(k in keptBound)))
+    this.inputs = Object.freeze([...free].filter((k) => !Object.hasOwn(keptBound, k)))
     this.mapAxis = mapAxis
     this.keyAttr = [...keyAttrs.keys()][0]
     this.bound = Object.freeze(keptBound)
@@ -485,7 +501,7 @@ class PipelineImpl implements Pipeline<AnyNode, string> {
       }
       if (!this.inputs.includes(k)) {
         throw new GraphError(
-          `bind(): "${k}" is not an input of this pipeline${k in this.bound ? ' (it is already bound)' : ''}. Inputs are: ${quote(this.inputs) || 'none'}.`,
+          `bind(): "${k}" is not an input of this pipeline${Object.hasOwn(this.bound, k) ? ' (it is already bound)' : ''}. Inputs are: ${quote(this.inputs) || 'none'}.`,
         )
       }
     }

@@ -178,7 +178,7 @@ export function loadInputs(
   const missing: Array<string> = []
   const consumers: Record<string, ReadonlyArray<string>> = {}
   for (const input of plan.inputs) {
-    if (input.name in plan.bound) {
+    if (Object.hasOwn(plan.bound, input.name)) {
       if (Object.prototype.hasOwnProperty.call(given, input.name)) {
         throw new GraphError(
           `Input "${input.name}" is fixed by pipeline.bind(); do not pass it to run/map (or bind it to another value).`,
@@ -186,7 +186,7 @@ export function loadInputs(
         )
       }
       slots[input.slot] = plan.bound[input.name]
-    } else if (input.name in given) {
+    } else if (isGiven(given, input.name)) {
       slots[input.slot] = given[input.name]
     } else if (input.required) {
       missing.push(input.name)
@@ -195,6 +195,13 @@ export function loadInputs(
   }
   if (missing.length > 0) throw new MissingInputError(missing, consumers)
 }
+
+/**
+ * Whether the caller passed input `name`: an own property, or one inherited from a prototype of
+ * the caller's (never from `Object.prototype`, so inputs named `constructor` or `toString` work).
+ */
+const isGiven = (given: object, name: string): boolean =>
+  Object.hasOwn(given, name) || (name in given && !(name in Object.prototype))
 
 /** The map-axis items as an array, or a ValidationError naming the input. */
 export function axisItems(plan: Plan, slots: ReadonlyArray<unknown>): ReadonlyArray<unknown> {

@@ -1,7 +1,7 @@
 /**
  * Graph text for pictures: Mermaid flowcharts and Graphviz DOT. Inputs are drawn as rounded
- * boxes, nodes as boxes (double-bordered when they run once per item), edges labelled with the
- * parameter name when it differs from the producer's output.
+ * boxes (dashed when bound), nodes as boxes (a subroutine shape in Mermaid and a double border
+ * in DOT when they run once per item), and edges go from each producer or input to its consumers.
  *
  * @since 0.1.0
  */
@@ -44,7 +44,9 @@ function shape(p: RenderablePipeline): Shape {
   return { inputs, nodes, edges }
 }
 
-const mermaidText = (s: string) => `"${s.replace(/"/g, '#quot;')}"`
+/** Mermaid quoted text: `#` and `"` as entity codes, line breaks as spaces. */
+const mermaidText = (s: string) =>
+  `"${s.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ')}"`
 
 /** @internal */
 export function toMermaid(p: RenderablePipeline): string {

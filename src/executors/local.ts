@@ -105,6 +105,13 @@ async function evaluate(
     throw new GraphError(`${mode}(): the first argument must be a pipeline; wrap nodes in pipeline(...).`)
   }
   const plan = planOf(p, options?.outputs)
+  // a property of the pipeline, so it is reported before anything about the inputs
+  if (mode === 'map' && plan.mapAxis === undefined) {
+    throw new GraphError(
+      'map() needs a pipeline with a map axis (a node with `mapAxis`); use run() to evaluate it once.',
+      p.order,
+    )
+  }
   const signal = options?.signal
   throwIfAborted(signal)
   const slots = new Array<unknown>(plan.slotCount)
@@ -117,11 +124,6 @@ async function evaluate(
     const items = axisItems(plan, slots)
     keys = readKeys(plan, items)
     n = items.length
-  } else if (mode === 'map') {
-    throw new GraphError(
-      'map() needs a pipeline with a map axis (a node with `mapAxis`); use run() to evaluate it once.',
-      p.order,
-    )
   }
   const ctx: RunContext = { signal, keys, n, limit: makeLimit(concurrency) }
   for (const pn of plan.nodes) {
@@ -255,6 +257,7 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
   const out = new Array<unknown>(n)
   let start = 0
   let first: PromiseLike<unknown> | undefined
+  let decoded: ReadonlyArray<unknown> | undefined
   if (!pn.checked) {
     const state: LoopState = { pending: undefined, error: undefined, failed: false }
     const loop = loopFactory(pn)(...pn.params.map((prm) => slots[prm.slot]))
@@ -264,7 +267,7 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
     first = state.pending
   } else {
     // checked nodes: decode parameters and results per item; sync until the first promise
-    const decoded = decodeConstants(pn, slots)
+    decoded = decodeConstants(pn, slots)
     for (; start < n; start++) {
       const r = call(pn, argsAt(pn, slots, decoded, start, keys), start, keys)
       if (isThenable(r)) {
@@ -275,7 +278,9 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
     }
     if (start === n) return out
   }
-  await runAsyncRest(pn, slots, ctx, out, start, first as PromiseLike<unknown>)
+  // constants are decoded once per run: the async rest reuses what the sync start decoded
+  decoded ??= decodeConstants(pn, slots)
+  await runAsyncRest(pn, slots, decoded, ctx, out, start, first as PromiseLike<unknown>)
   return out
 }
 
@@ -283,13 +288,13 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
 async function runAsyncRest(
   pn: PlanNode,
   slots: ReadonlyArray<unknown>,
+  decoded: ReadonlyArray<unknown>,
   ctx: RunContext,
   out: Array<unknown>,
   start: number,
   first: PromiseLike<unknown>,
 ): Promise<void> {
   const { n, keys, limit, signal } = ctx
-  const decoded = decodeConstants(pn, slots)
   const tasks = new Array<Promise<void>>(n - start)
   tasks[0] = limit(async () => {
     out[start] = checkResult(pn, await settle(pn, first, start, keys), start, keys)

@@ -1,7 +1,9 @@
 import * as t from 'io-ts'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
   LocalExecutor,
+  type AnyDagflowError,
   node,
   pipeline,
   type MapInputs,
@@ -165,5 +167,44 @@ describe('pipeline() types', () => {
     const local = new LocalExecutor()
     await local.run(pipeline(n), { x: 1 })
     await local.run(pipeline(n), { x: 1, k: 3 })
+  })
+
+  it('accepts the encoded side of a converting codec and hands the function the decoded side', async () => {
+    const NumberFromString = new t.Type<number, string, unknown>(
+      'NumberFromString',
+      (u): u is number => typeof u === 'number',
+      (u, c) => (typeof u === 'string' && u.trim() !== '' ? t.success(Number(u)) : t.failure(u, c)),
+      String,
+    )
+    const parse = node(
+      { output: 'n', mapAxis: 'raw', inputs: { raw: NumberFromString } },
+      ({ raw }) => {
+        expectTypeOf(raw).toEqualTypeOf<number>()
+        return raw * 2
+      },
+    )
+    expectTypeOf(parse.fn).parameter(0).toEqualTypeOf<{ readonly raw: number }>()
+    const local = new LocalExecutor()
+    const r = await local.map(pipeline(parse), { raw: ['1', '2'] })
+    expectTypeOf(r.outputs.n).toEqualTypeOf<ReadonlyArray<number>>()
+    // @ts-expect-error the node accepts the encoded form (strings), not numbers
+    await local.map(pipeline(parse), { raw: [1, 2] })
+    const toText = node({ output: 'text' }, ({ x }: { x: number }) => String(x))
+    const fromText = node({ output: 'y', inputs: { text: NumberFromString } }, ({ text }) => text + 1)
+    pipeline(toText, fromText)
+    const toNumber = node({ output: 'text' }, ({ x }: { x: number }) => x)
+    // @ts-expect-error parameter "text" accepts strings, its producer gives numbers
+    pipeline(toNumber, fromText)
+  })
+
+  it('types runTE failures as the union of error classes, narrowed by code', async () => {
+    const local = new LocalExecutor()
+    const result = await local.runTE(p, { query: { query_uuid: 'a', text: 'x' }, top_k: 1, weight: 1 })()
+    expectTypeOf(result).toEqualTypeOf<
+      E.Either<AnyDagflowError, { readonly hits: string[]; readonly reranked: number[]; readonly score: number }>
+    >()
+    if (E.isLeft(result) && result.left.code === 'MISSING_INPUT') {
+      expectTypeOf(result.left.inputs).toEqualTypeOf<ReadonlyArray<string>>()
+    }
   })
 })

@@ -1,0 +1,260 @@
+import { describe, it, expect } from 'vitest'
+import * as t from 'io-ts'
+import {
+  createRunner,
+  GraphError,
+  LocalExecutor,
+  NodeError,
+  node,
+  pipeline,
+  type AnyNode,
+  type Pipeline,
+} from '../../src/index.js'
+import { executorSuite } from '../conformance/executor-suite.js'
+
+executorSuite('local', () => new LocalExecutor({ concurrency: 4 }))
+
+/** What `f` throws; fails when it does not. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f()
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected a throw')
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+describe('LocalExecutor: options', () => {
+  it('rejects a concurrency that is not a whole number ≥ 1 with a GraphError', () => {
+    for (const bad of [0, 1.5, '2', -1, Number.NaN, null]) {
+      const e = thrown(() => new LocalExecutor({ concurrency: bad as never }))
+      expect(e).toBeInstanceOf(GraphError)
+      expect(e).toMatchObject({ code: 'INVALID_GRAPH' })
+    }
+  })
+
+  it('defaults concurrency to 16 and accepts Infinity', () => {
+    expect(new LocalExecutor().concurrency).toBe(16)
+    expect(new LocalExecutor({}).concurrency).toBe(16)
+    expect(new LocalExecutor({ concurrency: Number.POSITIVE_INFINITY }).concurrency).toBe(
+      Number.POSITIVE_INFINITY,
+    )
+  })
+
+  it('is frozen and named local', () => {
+    const ex = new LocalExecutor({ concurrency: 2 })
+    expect(ex.name).toBe('local')
+    expect(ex.concurrency).toBe(2)
+    expect(Object.isFrozen(ex)).toBe(true)
+  })
+
+  it('rejects a first argument that is not a pipeline', async () => {
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    await expect(new LocalExecutor().map(n as never, { x: [1] } as never)).rejects.toBeInstanceOf(
+      GraphError,
+    )
+    await expect(new LocalExecutor().run(n as never, { x: 1 } as never)).rejects.toBeInstanceOf(
+      GraphError,
+    )
+  })
+})
+
+describe('LocalExecutor: nodes that switch between sync and async results', () => {
+  const xs = Array.from({ length: 12 }, (_, i) => i)
+
+  it('sync first, then async: results stay ordered', async () => {
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) =>
+      x < 3 ? x * 10 : sleep(12 - x).then(() => x * 10),
+    )
+    const r = await new LocalExecutor({ concurrency: 3 }).map(pipeline(n), { x: xs })
+    expect(r.outputs.y).toStrictEqual(xs.map((x) => x * 10))
+  })
+
+  it('async first, then sync, then alternating: results stay ordered', async () => {
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) =>
+      x === 0 || x % 3 === 1 ? sleep(5).then(() => -x) : -x,
+    )
+    const r = await new LocalExecutor({ concurrency: 2 }).map(pipeline(n), { x: xs })
+    expect(r.outputs.y).toStrictEqual(xs.map((x) => -x))
+  })
+
+  it('the same with codecs (the checked path)', async () => {
+    const n = node(
+      { output: 'y', mapAxis: 'x', inputs: { x: t.number }, returns: t.number },
+      ({ x }) => (x % 2 === 1 ? sleep(x % 5).then(() => x + 0.5) : x + 0.5),
+    )
+    const r = await new LocalExecutor({ concurrency: 3 }).map(pipeline(n), { x: xs })
+    expect(r.outputs.y).toStrictEqual(xs.map((x) => x + 0.5))
+  })
+
+  it('keeps the concurrency bound once a node turns async', async () => {
+    let inFlight = 0
+    let most = 0
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => {
+      if (x < 2) return x
+      inFlight++
+      most = Math.max(most, inFlight)
+      return sleep(2).then(() => (inFlight--, x))
+    })
+    const r = await new LocalExecutor({ concurrency: 3 }).map(pipeline(n), { x: xs })
+    expect(r.outputs.y).toStrictEqual(xs)
+    expect(most).toBe(3)
+  })
+
+  it('a sync throw after the switch is a NodeError for that item', async () => {
+    const boom = new Error('boom')
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => {
+      if (x === 7) throw boom
+      return x < 2 ? x : Promise.resolve(x)
+    })
+    const e = await new LocalExecutor().map(pipeline(n), { x: xs }).catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(NodeError)
+    expect(e).toMatchObject({ node: 'y', index: 7, key: 7, cause: boom })
+  })
+
+  it('decodes a constant once per run, even when the node turns async', async () => {
+    let decodes = 0
+    const Counted = new t.Type<{ k: number }, { k: number }, unknown>(
+      'Counted',
+      (u): u is { k: number } => typeof u === 'object' && u !== null,
+      (u) => (decodes++, t.success({ k: (u as { k: number }).k })),
+      (a) => a,
+    )
+    const seen = new Set<unknown>()
+    const n = node(
+      { output: 'y', mapAxis: 'x', inputs: { x: t.number, c: Counted } },
+      ({ x, c }) => (seen.add(c), x < 2 ? x * c.k : Promise.resolve(x * c.k)),
+    )
+    const r = await new LocalExecutor().map(pipeline(n), { x: [0, 1, 2, 3], c: { k: 2 } })
+    expect(r.outputs.y).toStrictEqual([0, 2, 4, 6])
+    expect(decodes).toBe(1)
+    expect(seen.size).toBe(1)
+  })
+})
+
+describe('LocalExecutor: runs', () => {
+  it('reads inputs inherited from a prototype of the caller (a defaults object)', async () => {
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x, k }: { x: number; k: number }) => x * k)
+    const defaults = { k: 3 }
+    const inputs = Object.assign(Object.create(defaults) as { k: number }, { x: [1, 2] })
+    const r = await new LocalExecutor().map(pipeline(n), inputs as never)
+    expect(r.outputs.y).toStrictEqual([3, 6])
+  })
+
+  it('runs many pipelines at once on one executor', async () => {
+    const ex = new LocalExecutor({ concurrency: 2 })
+    const n = node({ output: 'y', mapAxis: 'x' }, async ({ x, k }: { x: number; k: number }) => {
+      await sleep(1)
+      return x * k
+    })
+    const p = pipeline(n)
+    const runs = await Promise.all([1, 2, 3].map((k) => ex.map(p, { x: [1, 2, 3], k })))
+    expect(runs.map((r) => r.outputs.y)).toStrictEqual([
+      [1, 2, 3],
+      [2, 4, 6],
+      [3, 6, 9],
+    ])
+  })
+
+  it('reruns a pipeline with new constants and items (nothing stale is reused)', async () => {
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x, k }: { x: number; k: number }) => x + k)
+    const once = node({ output: 'z' }, ({ y }: { y: ReadonlyArray<number> }) => y.length)
+    const p = pipeline(n, once)
+    const ex = new LocalExecutor()
+    expect((await ex.map(p, { x: [1, 2], k: 10 })).outputs).toStrictEqual({ y: [11, 12], z: 2 })
+    expect((await ex.map(p, { x: [5], k: 0 })).outputs).toStrictEqual({ y: [5], z: 1 })
+    expect((await ex.map(p, { x: [5], k: 0 }, { outputs: ['z'] })).outputs).toStrictEqual({ z: 1 })
+    expect((await ex.map(p, { x: [7, 8, 9], k: 1 })).outputs).toStrictEqual({ y: [8, 9, 10], z: 3 })
+  })
+})
+
+describe('LocalExecutor: values and scale', () => {
+  it('awaits thenables that are not promises', async () => {
+    const thenable = (v: number): PromiseLike<number> => ({
+      then: (resolve) => Promise.resolve(resolve?.(v)) as never,
+    })
+    // (typed as promises: node() types results as R | Promise<R>)
+    const perItem = node(
+      { output: 'y', mapAxis: 'x' },
+      ({ x }: { x: number }) => thenable(x * 3) as Promise<number>,
+    )
+    const once = node(
+      { output: 'z' },
+      ({ y }: { y: ReadonlyArray<number> }) => thenable(y.length) as Promise<number>,
+    )
+    const r = await new LocalExecutor().map(pipeline(perItem, once), { x: [1, 2] })
+    expect(r.outputs).toStrictEqual({ y: [3, 6], z: 2 })
+  })
+
+  it('methods work detached from the executor', async () => {
+    const { run, map, runTE } = new LocalExecutor()
+    const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
+    expect(await run(p, { x: 1 })).toStrictEqual({ y: 2 })
+    expect((await map(p, { x: [1] })).outputs).toStrictEqual({ y: [2] })
+    expect(await runTE(p, { x: 1 })()).toStrictEqual({ _tag: 'Right', right: { y: 2 } })
+  })
+
+  it('runs a 10,000-node chain on one axis, then a reduce', async () => {
+    const n = 10_000
+    const nodes: Array<AnyNode> = [
+      node({ output: 'n0', mapAxis: 'x' }, ({ x }: { x: number }) => x) as AnyNode,
+    ]
+    for (let i = 1; i < n - 1; i++) {
+      const prev = `n${i - 1}`
+      nodes.push(
+        node(
+          { output: `n${i}`, mapAxis: prev, inputs: { [prev]: t.unknown } },
+          (d) => (d[prev] as number) + 1,
+        ) as AnyNode,
+      )
+    }
+    const last = `n${n - 2}`
+    nodes.push(
+      node({ output: 'total', inputs: { [last]: t.unknown } }, (d) =>
+        (d[last] as ReadonlyArray<number>).reduce((a, b) => a + b, 0),
+      ) as AnyNode,
+    )
+    const p = (pipeline as unknown as (...xs: ReadonlyArray<AnyNode>) => Pipeline<AnyNode, string>)(
+      ...nodes.reverse(),
+    )
+    const ex = new LocalExecutor()
+    const r = (await ex.map(p as never, { x: [0, 10] } as never)) as {
+      outputs: Record<string, unknown>
+    }
+    expect(Object.keys(r.outputs)).toHaveLength(n)
+    expect(r.outputs[last]).toStrictEqual([n - 2, n + 8])
+    expect(r.outputs['total']).toBe(2 * (n - 2) + 10)
+    const some = (await ex.run(p as never, { x: 1 } as never, { outputs: ['total'] as never })) as {
+      total: number
+    }
+    expect(some).toStrictEqual({ total: n - 1 })
+  })
+})
+
+describe('createRunner', () => {
+  const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
+
+  it("mode 'local' gives a working local executor", async () => {
+    const runner = createRunner({ mode: 'local', concurrency: 3 })
+    expect(runner).toBeInstanceOf(LocalExecutor)
+    expect(runner.name).toBe('local')
+    expect((runner as LocalExecutor).concurrency).toBe(3)
+    const r = await runner.map(p, { x: [1, 2] })
+    expect(r).toStrictEqual({ outputs: { y: [2, 3] }, keys: [0, 1], executor: 'local' })
+  })
+
+  it('defaults to local', async () => {
+    const runner = createRunner()
+    expect(runner.name).toBe('local')
+    expect(await runner.run(p, { x: 1 })).toStrictEqual({ y: 2 })
+  })
+
+  it('rejects other modes and bad concurrency with a GraphError', () => {
+    for (const mode of ['arrow', 'auto', 'Local', 42]) {
+      expect(thrown(() => createRunner({ mode: mode as never }))).toBeInstanceOf(GraphError)
+    }
+    expect(thrown(() => createRunner({ mode: 'local', concurrency: 0 }))).toBeInstanceOf(GraphError)
+  })
+})
