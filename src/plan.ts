@@ -222,11 +222,15 @@ export function axisItems(plan: Plan, slots: ReadonlyArray<unknown>): ReadonlyAr
   return items
 }
 
-/** Reads every item's key once; rejects duplicate and missing keys before any node runs. */
-export function readKeys(plan: Plan, items: ReadonlyArray<unknown>): ReadonlyArray<Key> {
-  const n = items.length
+/**
+ * Reads every item's key once; rejects duplicate and missing keys before any node runs.
+ * Without a `keyAttr` the keys are the indices: `undefined` stands for them, so no per-item
+ * work is done until someone reads `result.keys` (see {@link keyAt}, {@link indexKeys}).
+ */
+export function readKeys(plan: Plan, items: ReadonlyArray<unknown>): ReadonlyArray<Key> | undefined {
   const keyAttr = plan.keyAttr
-  if (keyAttr === undefined) return Array.from({ length: n }, (_, i) => i)
+  if (keyAttr === undefined) return undefined
+  const n = items.length
   const keys = new Array<Key>(n)
   const first = new Map<Key, number>()
   for (let i = 0; i < n; i++) {
@@ -241,5 +245,16 @@ export function readKeys(plan: Plan, items: ReadonlyArray<unknown>): ReadonlyArr
     first.set(k, i)
     keys[i] = k
   }
+  return keys
+}
+
+/** The key of item `i`: its `keyAttr` value, or `i` itself when keys are indices. */
+export const keyAt = (keys: ReadonlyArray<Key> | undefined, i: number): Key =>
+  keys === undefined ? i : (keys[i] as Key)
+
+/** The indices `0 … n-1` as keys (a plain loop: `Array.from` with a callback costs more than a node call). */
+export function indexKeys(n: number): ReadonlyArray<Key> {
+  const keys = new Array<number>(n)
+  for (let i = 0; i < n; i++) keys[i] = i
   return keys
 }

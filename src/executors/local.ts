@@ -2,13 +2,13 @@
  * `LocalExecutor` evaluates a pipeline's plan in plain JavaScript, node by node over all items
  * (column at a time). A per-item node without codecs runs in a loop generated once per plan
  * node, with its parameter record built as an object literal: no graph walk, hashing or
- * string-keyed lookup per item. Async results switch the rest of that node to a bounded
- * (p-limit) concurrent path.
+ * string-keyed lookup per item. Async results switch the rest of that node to a pool of at
+ * most `concurrency` workers, each started through the run's p-limit limiter.
  *
  * @since 0.1.0
  */
 import { decodeAt } from '../codec.js'
-import { GraphError, NodeError, type DagflowError } from '../errors.js'
+import { AbortError, GraphError, NodeError, type DagflowError } from '../errors.js'
 import {
   toTaskEither,
   type Executor,
@@ -24,7 +24,17 @@ import {
 } from '../internal/limit.js'
 import type { AnyNode } from '../node.js'
 import { isPipeline, type Pipeline } from '../pipeline.js'
-import { axisItems, loadInputs, planOf, readKeys, type Key, type Plan, type PlanNode } from '../plan.js'
+import {
+  axisItems,
+  indexKeys,
+  keyAt,
+  loadInputs,
+  planOf,
+  readKeys,
+  type Key,
+  type Plan,
+  type PlanNode,
+} from '../plan.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -87,9 +97,12 @@ export class LocalExecutor implements Executor {
 
 type AnyPipeline = Pipeline<AnyNode, string>
 
+type Keys = ReadonlyArray<Key> | undefined
+
 interface RunContext {
   readonly signal: AbortSignal | undefined
-  readonly keys: ReadonlyArray<Key>
+  /** `undefined` when the keys are the indices */
+  readonly keys: Keys
   readonly n: number
   readonly limit: LimitFunction
 }
@@ -116,7 +129,7 @@ async function evaluate(
   throwIfAborted(signal)
   const slots = new Array<unknown>(plan.slotCount)
   loadInputs(plan, inputs as Record<string, unknown>, slots)
-  let keys: ReadonlyArray<Key> = []
+  let keys: Keys
   let n = 0
   if (plan.mapAxis !== undefined) {
     const axisSlot = (plan.inputs.find((i) => i.name === plan.mapAxis) as { slot: number }).slot
@@ -130,7 +143,21 @@ async function evaluate(
     throwIfAborted(signal)
     slots[pn.slot] = pn.perItem ? await runPerItem(pn, slots, ctx) : await runOnce(pn, slots, ctx)
   }
-  return { outputs: collectOutputs(plan, slots, mode), keys, executor: 'local' }
+  return mapResult(collectOutputs(plan, slots, mode), keys, n)
+}
+
+/** The result; index keys are built only if `keys` is read (they cost as much as a node). */
+function mapResult(outputs: Record<string, unknown>, keys: Keys, n: number): MapResult<Record<string, unknown>> {
+  if (keys !== undefined) return { outputs, keys, executor: 'local' }
+  let built: ReadonlyArray<Key> | undefined
+  const result = { outputs } as { outputs: Record<string, unknown>; keys: ReadonlyArray<Key>; executor: 'local' }
+  Object.defineProperty(result, 'keys', {
+    enumerable: true,
+    configurable: true,
+    get: () => (built ??= indexKeys(n)),
+  })
+  result.executor = 'local'
+  return result
 }
 
 function collectOutputs(plan: Plan, slots: ReadonlyArray<unknown>, mode: 'run' | 'map') {
@@ -146,31 +173,18 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === 'object' && u !== null && typeof (u as { then?: unknown }).then === 'function'
 
 function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
-  else o[k] = v
+  if (k === '__proto__') {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+  } else o[k] = v
 }
 
-// --- once-only nodes ----------------------------------------------------------------
+// --- calling a node -----------------------------------------------------------------
 
-async function runOnce(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<unknown> {
-  const args: Record<string, unknown> = {}
-  for (const prm of pn.params) {
-    const v = slots[prm.slot]
-    defineValue(
-      args,
-      prm.name,
-      prm.codec === undefined
-        ? v
-        : decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: undefined, index: undefined }),
-    )
-  }
-  const r = call(pn, args, undefined)
-  const value = isThenable(r) ? await raceAbort(ctx.limit(() => settle(pn, r, undefined)), ctx.signal) : r
-  return checkResult(pn, value, undefined)
-}
+const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown): DagflowError =>
+  new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
 
 /** Calls the node function; a throw becomes a NodeError. */
-function call(pn: PlanNode, args: Record<string, unknown>, i: number | undefined, keys?: ReadonlyArray<Key>): unknown {
+function call(pn: PlanNode, args: unknown, i: number | undefined, keys: Keys): unknown {
   try {
     return (pn.node.fn as (a: unknown) => unknown)(args)
   } catch (e) {
@@ -178,11 +192,8 @@ function call(pn: PlanNode, args: Record<string, unknown>, i: number | undefined
   }
 }
 
-const nodeError = (pn: PlanNode, i: number | undefined, keys: ReadonlyArray<Key> | undefined, e: unknown): DagflowError =>
-  new NodeError(pn.node.name, i === undefined ? undefined : keys?.[i], i, e)
-
 /** Awaits a node's promise; a rejection becomes a NodeError. */
-async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefined, keys?: ReadonlyArray<Key>): Promise<unknown> {
+async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefined, keys: Keys): Promise<unknown> {
   try {
     return await r
   } catch (e) {
@@ -190,15 +201,28 @@ async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefin
   }
 }
 
-function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys?: ReadonlyArray<Key>): unknown {
+function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys: Keys): unknown {
   const codec = pn.node.returns
   if (codec === undefined) return value
   return decodeAt(codec, value, {
     node: pn.node.name,
     param: '(result)',
-    key: i === undefined ? undefined : keys?.[i],
+    key: i === undefined ? undefined : keyAt(keys, i),
     index: i,
   })
+}
+
+// --- once-only nodes ----------------------------------------------------------------
+
+async function runOnce(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<unknown> {
+  const decoded = decodeConstants(pn, slots)
+  const args: Record<string, unknown> = {}
+  pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
+  const r = call(pn, args, undefined, undefined)
+  const value = isThenable(r)
+    ? await raceAbort(ctx.limit(() => settle(pn, r, undefined, undefined)), ctx.signal)
+    : r
+  return checkResult(pn, value, undefined, undefined)
 }
 
 // --- per-item nodes -----------------------------------------------------------------
@@ -209,6 +233,7 @@ interface LoopState {
   failed: boolean
 }
 
+/** Calls `fn` for items `start…n-1` until one returns a promise (kept in `state`) or throws. */
 type Loop = (
   fn: (a: unknown) => unknown,
   out: Array<unknown>,
@@ -217,22 +242,38 @@ type Loop = (
   state: LoopState,
 ) => number
 
-/** One generated loop factory per plan node (cached, so V8 feedback is shared across runs). */
-const loops = new WeakMap<PlanNode, (...sources: Array<unknown>) => Loop>()
+/** Builds the parameter record of item `i`. */
+type ArgsAt = (i: number) => Record<string, unknown>
 
-function loopFactory(pn: PlanNode): (...sources: Array<unknown>) => Loop {
-  let factory = loops.get(pn)
-  if (factory !== undefined) return factory
-  const fields = pn.params.map((prm, j) => {
-    const key = prm.name === '__proto__' ? '["__proto__"]' : JSON.stringify(prm.name)
-    return `${key}: s${j}${prm.kind === 'item' ? '[i]' : ''}`
-  })
-  const params = pn.params.map((_, j) => `s${j}`)
-  const body = `return function loop(fn, out, n, start, state) {
+interface Generated {
+  /** given the parameter sources (per-item arrays or constants), the sync loop */
+  readonly loop: (...sources: Array<unknown>) => Loop
+  /** given the same sources, the record builder */
+  readonly args: (...sources: Array<unknown>) => ArgsAt
+}
+
+/**
+ * Code generated once per plan node (cached, so V8's feedback is shared across runs): the
+ * parameter record is an object literal with the node's own keys, so building it costs what a
+ * hand-written call costs.
+ */
+const generated = new WeakMap<PlanNode, Generated>()
+
+function generate(pn: PlanNode): Generated {
+  let g = generated.get(pn)
+  if (g !== undefined) return g
+  const record = `{ ${pn.params
+    .map((prm, j) => {
+      const key = prm.name === '__proto__' ? '["__proto__"]' : JSON.stringify(prm.name)
+      return `${key}: s${j}${prm.kind === 'item' ? '[i]' : ''}`
+    })
+    .join(', ')} }`
+  const sources = pn.params.map((_, j) => `s${j}`)
+  const loop = `return function loop(fn, out, n, start, state) {
   let i = start
   try {
     for (; i < n; i++) {
-      const r = fn({ ${fields.join(', ')} })
+      const r = fn(${record})
       if (typeof r === 'object' && r !== null && typeof r.then === 'function') {
         state.pending = r
         return i
@@ -246,10 +287,14 @@ function loopFactory(pn: PlanNode): (...sources: Array<unknown>) => Loop {
   }
   return n
 }`
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a loop specialised to the node's parameter names
-  factory = new Function(...params, body) as (...sources: Array<unknown>) => Loop
-  loops.set(pn, factory)
-  return factory
+  g = {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
+    loop: new Function(...sources, loop) as Generated['loop'],
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
+    args: new Function(...sources, `return (i) => (${record})`) as Generated['args'],
+  }
+  generated.set(pn, g)
+  return g
 }
 
 async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<unknown[]> {
@@ -257,19 +302,21 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
   const out = new Array<unknown>(n)
   let start = 0
   let first: PromiseLike<unknown> | undefined
-  let decoded: ReadonlyArray<unknown> | undefined
+  let argsAt: ArgsAt
   if (!pn.checked) {
+    const sources = pn.params.map((prm) => slots[prm.slot])
+    const g = generate(pn)
     const state: LoopState = { pending: undefined, error: undefined, failed: false }
-    const loop = loopFactory(pn)(...pn.params.map((prm) => slots[prm.slot]))
-    start = loop(pn.node.fn as (a: unknown) => unknown, out, n, 0, state)
+    start = g.loop(...sources)(pn.node.fn as (a: unknown) => unknown, out, n, 0, state)
     if (state.failed) throw nodeError(pn, start, keys, state.error)
     if (start === n) return out
     first = state.pending
+    argsAt = g.args(...sources)
   } else {
     // checked nodes: decode parameters and results per item; sync until the first promise
-    decoded = decodeConstants(pn, slots)
+    argsAt = checkedArgs(pn, slots, decodeConstants(pn, slots), keys)
     for (; start < n; start++) {
-      const r = call(pn, argsAt(pn, slots, decoded, start, keys), start, keys)
+      const r = call(pn, argsAt(start), start, keys)
       if (isThenable(r)) {
         first = r
         break
@@ -278,38 +325,48 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
     }
     if (start === n) return out
   }
-  // constants are decoded once per run: the async rest reuses what the sync start decoded
-  decoded ??= decodeConstants(pn, slots)
-  await runAsyncRest(pn, slots, decoded, ctx, out, start, first as PromiseLike<unknown>)
+  await runAsyncRest(pn, argsAt, ctx, out, start, first as PromiseLike<unknown>)
   return out
 }
 
-/** From item `start` on (whose call already returned `first`), every call goes through the limiter. */
+/**
+ * From item `start` on (whose call already returned `first`): at most `concurrency` workers,
+ * each started through the run's limiter, take the next item until none is left. Holding one
+ * promise per worker rather than per item keeps a 100,000-item async map out of the GC.
+ */
 async function runAsyncRest(
   pn: PlanNode,
-  slots: ReadonlyArray<unknown>,
-  decoded: ReadonlyArray<unknown>,
+  argsAt: ArgsAt,
   ctx: RunContext,
   out: Array<unknown>,
   start: number,
   first: PromiseLike<unknown>,
 ): Promise<void> {
   const { n, keys, limit, signal } = ctx
-  const tasks = new Array<Promise<void>>(n - start)
-  tasks[0] = limit(async () => {
-    out[start] = checkResult(pn, await settle(pn, first, start, keys), start, keys)
-  })
-  for (let i = start + 1; i < n; i++) {
-    tasks[i - start] = limit(async () => {
-      throwIfAborted(signal)
-      const r = call(pn, argsAt(pn, slots, decoded, i, keys), i, keys)
+  let next = start + 1
+  let stopped = false
+  const work = async (): Promise<void> => {
+    while (!stopped && next < n) {
+      const i = next++
+      if (signal?.aborted === true) throw new AbortError(signal.reason)
+      const r = call(pn, argsAt(i), i, keys)
       out[i] = checkResult(pn, isThenable(r) ? await settle(pn, r, i, keys) : r, i, keys)
-    })
+    }
   }
+  const workers = [
+    limit(async () => {
+      out[start] = checkResult(pn, await settle(pn, first, start, keys), start, keys)
+      await work()
+    }),
+  ]
+  const count = Math.min(limit.concurrency, n - start)
+  for (let w = 1; w < count; w++) workers.push(limit(work))
   try {
-    await raceAbort(Promise.all(tasks), signal, () => limit.clearQueue())
+    await raceAbort(Promise.all(workers), signal, () => {
+      stopped = true
+    })
   } catch (e) {
-    limit.clearQueue()
+    stopped = true
     throw e
   }
 }
@@ -323,23 +380,25 @@ function decodeConstants(pn: PlanNode, slots: ReadonlyArray<unknown>): ReadonlyA
   })
 }
 
-function argsAt(
+/** The record builder of a node with codecs: per-item parameters are decoded per item. */
+function checkedArgs(
   pn: PlanNode,
   slots: ReadonlyArray<unknown>,
   decoded: ReadonlyArray<unknown>,
-  i: number,
-  keys: ReadonlyArray<Key>,
-): Record<string, unknown> {
-  const args: Record<string, unknown> = {}
-  pn.params.forEach((prm, j) => {
-    let v = decoded[j]
-    if (prm.kind === 'item') {
-      v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
-      if (prm.codec !== undefined) {
-        v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keys[i], index: i })
+  keys: Keys,
+): ArgsAt {
+  return (i) => {
+    const args: Record<string, unknown> = {}
+    pn.params.forEach((prm, j) => {
+      let v = decoded[j]
+      if (prm.kind === 'item') {
+        v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
+        if (prm.codec !== undefined) {
+          v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keyAt(keys, i), index: i })
+        }
       }
-    }
-    defineValue(args, prm.name, v)
-  })
-  return args
+      defineValue(args, prm.name, v)
+    })
+    return args
+  }
 }
