@@ -21,14 +21,48 @@ const walk = (dir: string): Array<string> =>
     e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
   )
 
+/**
+ * A page's ```ts blocks form one program, read top to bottom (later blocks use what earlier ones
+ * defined), so they are joined into one module, imports hoisted and merged.
+ */
 function markdownSnippets(file: string): Array<Snippet> {
   const text = readFileSync(file, 'utf8')
-  const blocks = [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
-  return blocks.map((m, i) => ({
-    name: `${relative(root, file).replace(/[/.]/g, '_')}_${i}`,
-    source: `${relative(root, file)} (block ${i + 1})`,
-    code: m[1] ?? '',
-  }))
+  const blocks = [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '')
+  if (blocks.length === 0) return []
+  return [
+    {
+      name: relative(root, file).replace(/[/.]/g, '_'),
+      source: `${relative(root, file)} (${blocks.length} blocks)`,
+      code: mergeImports(blocks.join('\n')),
+    },
+  ]
+}
+
+function mergeImports(code: string): string {
+  const named = new Map<string, Set<string>>()
+  const other = new Set<string>()
+  const body: Array<string> = []
+  const lines = code.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i] as string
+    if (!line.startsWith('import ')) {
+      body.push(line)
+      continue
+    }
+    while (!/from\s+'[^']+'/.test(line) && i + 1 < lines.length) line += ` ${lines[++i]}`
+    const m = /^import\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/.exec(line)
+    if (m === null) {
+      other.add(line)
+      continue
+    }
+    const set = named.get(m[3] as string) ?? new Set<string>()
+    for (const n of (m[2] as string).split(',').map((x) => x.trim()).filter(Boolean)) {
+      set.add(m[1] !== undefined && !n.startsWith('type ') ? `type ${n}` : n)
+    }
+    named.set(m[3] as string, set)
+  }
+  const imports = [...named].map(([from, ns]) => `import { ${[...ns].join(', ')} } from '${from}'`)
+  return [...other, ...imports, ...body].join('\n')
 }
 
 function tsdocSnippets(file: string): Array<Snippet> {
