@@ -1,9 +1,15 @@
 import { defineConfig } from 'tsup'
 
-// ESM keeps p-limit external (it is ESM-only and a dependency); CJS bundles it, since
-// `require('p-limit')` fails. `dagflow` itself stays external so sub-entries share one copy.
+// Entries: the core `dagflow`, `dagflow/arrow` and `dagflow/testing`. Sub-entries import the
+// core as 'dagflow' (kept external), so the CJS and ESM builds each have one copy of the error
+// classes. ESM keeps p-limit external (an ESM-only dependency); CJS bundles it, since
+// `require('p-limit')` fails.
 const shared = {
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    arrow: 'src/executors/arrow/index.ts',
+    testing: 'src/testing/index.ts',
+  },
   dts: true,
   sourcemap: true,
   target: 'node20',

@@ -29,7 +29,11 @@ export const DAGFLOW_ERROR_CODES = [
   'MISSING_KEY',
   'VALIDATION',
   'NODE_FAILED',
+  'ARROW_UNAVAILABLE',
   'ABORTED',
+  // dagflow/testing
+  'MISSING_ARBITRARY',
+  'BATCH_CHECK_FAILED',
 ] as const
 
 /**
@@ -289,6 +293,24 @@ export class NodeError extends DagflowError {
 }
 
 /**
+ * The Arrow executor was asked for (`mode: 'arrow'`, or `dagflow/arrow` imported) but the
+ * optional peer `apache-arrow` is not installed. `cause` is the loader's error.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class ArrowUnavailableError extends DagflowError {
+  readonly code = 'ARROW_UNAVAILABLE'
+  constructor(cause: unknown) {
+    super(
+      'The Arrow executor needs the optional peer dependency `apache-arrow`, which is not installed. ' +
+        'Install it with `npm install apache-arrow`, or use mode: "local" (mode: "auto" falls back to local by itself).',
+      { cause },
+    )
+  }
+}
+
+/**
  * The run's `signal` fired. `reason` is the signal's reason.
  *
  * @category errors
@@ -335,6 +357,7 @@ export type AnyDagflowError =
   | MissingKeyError
   | ValidationError
   | NodeError
+  | ArrowUnavailableError
   | AbortError
 
 // -------------------------------------------------------------------------------------

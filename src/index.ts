@@ -5,6 +5,7 @@
  */
 export {
   AbortError,
+  ArrowUnavailableError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -35,5 +36,15 @@ export type { Executor, Key, MapResult, MappablePipeline, RunOptions } from './e
 export { LocalExecutor } from './executors/local.js'
 export type { LocalExecutorOptions } from './executors/local.js'
 export { createRunner } from './runner.js'
+/**
+ * The engine behind every executor, for `dagflow/arrow`. Internal: not part of the public API,
+ * and it may change in any release.
+ *
+ * @internal
+ */
+export { evaluate as unstable_evaluate, resultOutputs as unstable_resultOutputs } from './internal/engine.js'
+export { toTaskEither as unstable_toTaskEither } from './executor.js'
+export type { EngineOptions as UnstableEngineOptions } from './internal/engine.js'
+export type { PlanOutput as UnstablePlanOutput } from './plan.js'
 export type { RunnerOptions } from './runner.js'
 export type { DagflowTypeError, Simplify } from './type-utils.js'

@@ -244,13 +244,15 @@ type Mismatch<All, O extends string, K extends string, M> =
   `parameter "${K}" of the node producing "${O}" does not accept the type of output "${K}"${ReduceHint<All, K, M>}`
 type ParamMismatches<N, All> =
   N extends Node<infer O, infer D, unknown, infer M, never>
-    ? {
-        [K in keyof D & string]: K extends OutputNames<All>
-          ? [Expected<All, K, M>] extends [D[K]]
-            ? never
-            : Mismatch<All, O, K, M>
-          : never
-      }[keyof D & string]
+    ? [D] extends [never]
+      ? never // an untyped node (AnyNode, e.g. from a list built at run time): nothing to check
+      : {
+          [K in keyof D & string]: K extends OutputNames<All>
+            ? [Expected<All, K, M>] extends [D[K]]
+              ? never
+              : Mismatch<All, O, K, M>
+            : never
+        }[keyof D & string]
     : never
 
 /**

@@ -56,6 +56,9 @@ export interface PlanOutput {
   readonly name: string
   readonly slot: number
   readonly perItem: boolean
+  /** the producing node's name and `returns` codec */
+  readonly node: string
+  readonly codec: t.Mixed | undefined
 }
 
 export interface Plan {
@@ -139,9 +142,11 @@ function compile(full: AnyPipeline, wanted: ReadonlyArray<string> | undefined): 
       checked: node.inputs !== undefined || node.returns !== undefined,
     }
   })
+  const producer = new Map(p.nodes.map((n) => [n.output, n]))
   const outputs = (wanted ?? p.outputs).map((name) => {
     const slot = slotOf.get(name) as number
-    return { name, slot, perItem: perItemSlot.has(slot) }
+    const node = producer.get(name) as AnyNode
+    return { name, slot, perItem: perItemSlot.has(slot), node: node.name, codec: node.returns }
   })
   return {
     nodes,

@@ -236,25 +236,24 @@ describe('LocalExecutor: values and scale', () => {
 describe('createRunner', () => {
   const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
 
-  it("mode 'local' gives a working local executor", async () => {
+  it("mode 'local' runs locally", async () => {
     const runner = createRunner({ mode: 'local', concurrency: 3 })
-    expect(runner).toBeInstanceOf(LocalExecutor)
-    expect(runner.name).toBe('local')
-    expect((runner as LocalExecutor).concurrency).toBe(3)
+    expect(runner.mode).toBe('local')
     const r = await runner.map(p, { x: [1, 2] })
     expect(r).toStrictEqual({ outputs: { y: [2, 3] }, keys: [0, 1], executor: 'local' })
   })
 
   it('defaults to local', async () => {
     const runner = createRunner()
-    expect(runner.name).toBe('local')
+    expect(runner.mode).toBe('local')
     expect(await runner.run(p, { x: 1 })).toStrictEqual({ y: 2 })
   })
 
-  it('rejects other modes and bad concurrency with a GraphError', () => {
-    for (const mode of ['arrow', 'auto', 'Local', 42]) {
+  it('rejects unknown modes, bad thresholds and bad concurrency with a GraphError', () => {
+    for (const mode of ['Local', 'gpu', 42]) {
       expect(thrown(() => createRunner({ mode: mode as never }))).toBeInstanceOf(GraphError)
     }
+    expect(thrown(() => createRunner({ mode: 'auto', threshold: -1 }))).toBeInstanceOf(GraphError)
     expect(thrown(() => createRunner({ mode: 'local', concurrency: 0 }))).toBeInstanceOf(GraphError)
   })
 })

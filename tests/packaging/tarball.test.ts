@@ -226,6 +226,7 @@ describe('the packed tarball', () => {
 
   it('declares every package its builds import (builtins, dependencies or peers)', () => {
     const declared = new Set([
+      String(manifest['name']), // the self-reference sub-entries use to share the core
       ...Object.keys((manifest['dependencies'] ?? {}) as object),
       ...Object.keys((manifest['peerDependencies'] ?? {}) as object),
     ])
@@ -284,8 +285,11 @@ console.log(JSON.stringify({
       loaded: false,
       cached: [],
     })
+    // the core may name the package in messages, but never imports it (only dagflow/arrow does)
     for (const file of ['index.js', 'index.cjs']) {
-      const arrow = readFileSync(join(dist, file), 'utf8').includes('apache-arrow')
+      const arrow = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)["']apache-arrow["']/.test(
+        readFileSync(join(dist, file), 'utf8'),
+      )
       expect({ file, arrow }).toEqual({ file, arrow: false })
     }
   }, TIMEOUT)

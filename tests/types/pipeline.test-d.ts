@@ -4,6 +4,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import {
   LocalExecutor,
   type AnyDagflowError,
+  type AnyNode,
   node,
   pipeline,
   type MapInputs,
@@ -206,5 +207,11 @@ describe('pipeline() types', () => {
     if (E.isLeft(result) && result.left.code === 'MISSING_INPUT') {
       expectTypeOf(result.left.inputs).toEqualTypeOf<ReadonlyArray<string>>()
     }
+  })
+
+  it('accepts a dynamically built list of untyped nodes', () => {
+    const nodes: ReadonlyArray<AnyNode> = [node({ output: 'y' }, ({ x }: { x: number }) => x) as AnyNode]
+    const dynamic = pipeline(...nodes)
+    expectTypeOf(dynamic.outputs).toEqualTypeOf<ReadonlyArray<string>>()
   })
 })

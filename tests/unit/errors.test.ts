@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest'
+import { BatchCheckError, MissingArbitraryError } from 'dagflow/testing'
 import {
   AbortError,
+  ArrowUnavailableError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -120,6 +122,38 @@ const cases: ReadonlyArray<{
     name: 'AbortError',
     fields: { reason: 'user cancelled', cause: 'user cancelled' },
     mentions: ['aborted', 'user cancelled'],
+  },
+  {
+    error: new ArrowUnavailableError(new Error("Cannot find package 'apache-arrow'")),
+    code: 'ARROW_UNAVAILABLE',
+    name: 'ArrowUnavailableError',
+    fields: {},
+    mentions: ['npm install apache-arrow', 'mode: "local"'],
+  },
+  {
+    error: new MissingArbitraryError({ reason: 'no-structure', codec: 'Even' }),
+    code: 'MISSING_ARBITRARY',
+    name: 'MissingArbitraryError',
+    fields: { reason: 'no-structure', codec: 'Even' },
+    mentions: ['Even', 'overrides'],
+  },
+  {
+    error: new BatchCheckError({
+      node: 'embed',
+      reason: 'wrong-length',
+      items: [],
+      index: undefined,
+      expected: undefined,
+      actual: undefined,
+      seed: 1,
+      path: '0',
+      detail: 'the batch form returned 1 result for 2 items',
+      show: String,
+    } as never),
+    code: 'BATCH_CHECK_FAILED',
+    name: 'BatchCheckError',
+    fields: { node: 'embed', reason: 'wrong-length' },
+    mentions: ['embed', 'seed'],
   },
 ]
 

@@ -1,0 +1,89 @@
+/**
+ * `toArrow`: the per-item outputs of a map result (from either executor) as an Arrow table,
+ * typed from the producing nodes' `returns` codecs, or inferred from the values.
+ *
+ * @since 0.2.0
+ */
+import type { Table } from 'apache-arrow'
+import { unstable_resultOutputs as resultOutputs, ValidationError, type MapResult } from 'dagflow'
+import { describe, inferDescriptor, type Descriptor } from './schema.js'
+import { toTable } from './vectors.js'
+
+/**
+ * Options of {@link toArrow}.
+ *
+ * @category executors
+ * @since 0.2.0
+ */
+export interface ToArrowOptions {
+  /** the per-item outputs to include (default: all of them) */
+  readonly outputs?: ReadonlyArray<string>
+  /** also write the items' keys, in a column of this name */
+  readonly keyColumn?: string
+}
+
+/**
+ * The per-item outputs of a map result as an Arrow `Table`, one row per item in input order,
+ * ready for Arrow IPC, Parquet writers or DuckDB. Column types come from the producing node's
+ * `returns` codec (see docs/arrow.md for the mapping) or, without one, from the values. Reading
+ * the table back gives the same values; absent optional fields read as null there.
+ *
+ * @example
+ * import { LocalExecutor, node, pipeline } from 'dagflow'
+ * import { toArrow } from 'dagflow/arrow'
+ * const len = node({ output: 'len', mapAxis: 's' }, ({ s }: { s: string }) => s.length)
+ * const r = await new LocalExecutor().map(pipeline(len), { s: ['a', 'bb'] })
+ * const table = toArrow(r, { keyColumn: 'key' })
+ * table.numRows // => 2
+ * table.schema.fields.map((f) => f.name) // => ['key', 'len']
+ * table.getChild('len')?.toArray()[1] // => 2
+ * @category executors
+ * @since 0.2.0
+ */
+export function toArrow(result: MapResult<unknown>, options: ToArrowOptions = {}): Table {
+  const outputs = result.outputs as Readonly<Record<string, unknown>>
+  const n = result.keys.length
+  const known = resultOutputs(result)
+  const perItem =
+    known?.filter((o) => o.perItem) ??
+    // a result not made by an executor: its array outputs of the items' length are per item
+    Object.keys(outputs)
+      .filter((k) => Array.isArray(outputs[k]) && (outputs[k] as ReadonlyArray<unknown>).length === n)
+      .map((name) => ({ name, codec: undefined, node: undefined }))
+  const wanted = options.outputs ?? perItem.map((o) => o.name)
+  const columns = wanted.map((name) => {
+    const o = perItem.find((x) => x.name === name)
+    if (o === undefined) {
+      throw new ValidationError({
+        node: undefined,
+        param: name,
+        key: undefined,
+        index: undefined,
+        paths: [''],
+        details: [`"${name}" is not a per-item output of this result`],
+        hint: `toArrow() writes per-item outputs: ${perItem.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
+      })
+    }
+    const values = outputs[name] as ReadonlyArray<unknown>
+    const descriptor = o.codec === undefined ? inferDescriptor(values) : describe(o.codec)
+    return { name, descriptor: arrowForm(descriptor, name, o.node), values }
+  })
+  if (options.keyColumn !== undefined) {
+    const keys = result.keys
+    columns.unshift({ name: options.keyColumn, descriptor: arrowForm(inferDescriptor(keys), options.keyColumn, undefined), values: keys })
+  }
+  return toTable(columns)
+}
+
+function arrowForm(d: Descriptor, output: string, node: string | undefined): Descriptor {
+  if (d.kind !== 'js') return d
+  throw new ValidationError({
+    node,
+    param: output,
+    key: undefined,
+    index: undefined,
+    paths: [''],
+    details: [`output "${output}" has no Arrow form (its values are not strings, numbers, booleans, or lists and records of them)`],
+    hint: 'Give its node a `returns` codec with an Arrow form, or leave it out with toArrow(result, { outputs: [...] }).',
+  })
+}

@@ -1,0 +1,571 @@
+/**
+ * The interpreter of plans that every executor runs: `LocalExecutor` with batch forms off,
+ * `ArrowBatchExecutor` (from `dagflow/arrow`) with them on. Nodes run a column at a time; a
+ * per-item node without codecs runs in a loop generated once per plan node, with its parameter
+ * record built as an object literal (no graph walk, hashing or string-keyed lookup per item).
+ * Async results switch the rest of that node to a pool of at most `concurrency` workers, each
+ * started through the run's p-limit limiter.
+ *
+ * @internal
+ */
+import type * as t from 'io-ts'
+import { decodeAt } from '../codec.js'
+import { AbortError, GraphError, NodeError, type DagflowError } from '../errors.js'
+import type { MapResult, RunOptions } from '../executor.js'
+import type { AnyNode } from '../node.js'
+import { isPipeline, type Pipeline } from '../pipeline.js'
+import {
+  axisItems,
+  indexKeys,
+  keyAt,
+  loadInputs,
+  planOf,
+  readKeys,
+  type Key,
+  type Plan,
+  type PlanNode,
+  type PlanOutput,
+} from '../plan.js'
+import { makeLimit, raceAbort, throwIfAborted, type LimitFunction } from './limit.js'
+
+/** How an executor configures the engine. */
+export interface EngineOptions {
+  readonly executor: 'local' | 'arrow'
+  readonly concurrency: number
+  /** with a size, per-item nodes that have a `batch` form run it once per batch */
+  readonly batchSize: number | undefined
+}
+
+/** Where a map result keeps the plan's outputs (non-enumerable), for `toArrow`. */
+export const ResultPlanId: unique symbol = Symbol.for('dagflow/MapResult/outputs') as never
+
+/** The plan outputs a map result was made from, if it came from an executor. */
+export const resultOutputs = (r: unknown): ReadonlyArray<PlanOutput> | undefined =>
+  typeof r === 'object' && r !== null
+    ? ((r as { [ResultPlanId]?: ReadonlyArray<PlanOutput> })[ResultPlanId] ?? undefined)
+    : undefined
+
+type AnyPipeline = Pipeline<AnyNode, string>
+
+type Keys = ReadonlyArray<Key> | undefined
+
+interface RunContext {
+  readonly signal: AbortSignal | undefined
+  /** `undefined` when the keys are the indices */
+  readonly keys: Keys
+  readonly n: number
+  readonly limit: LimitFunction
+  readonly batchSize: number | undefined
+}
+
+/**
+ * Evaluates a pipeline's plan: the one interpreter behind every executor. `engine.batchSize`
+ * switches on batch forms; everything else is shared, so executors agree by construction.
+ */
+export async function evaluate(
+  p: AnyPipeline,
+  inputs: unknown,
+  options: RunOptions | undefined,
+  mode: 'run' | 'map',
+  engine: EngineOptions,
+): Promise<MapResult<Record<string, unknown>>> {
+  if (!isPipeline(p)) {
+    throw new GraphError(`${mode}(): the first argument must be a pipeline; wrap nodes in pipeline(...).`)
+  }
+  const plan = planOf(p, options?.outputs)
+  // a property of the pipeline, so it is reported before anything about the inputs
+  if (mode === 'map' && plan.mapAxis === undefined) {
+    throw new GraphError(
+      'map() needs a pipeline with a map axis (a node with `mapAxis`); use run() to evaluate it once.',
+      p.order,
+    )
+  }
+  const signal = options?.signal
+  throwIfAborted(signal)
+  const slots = new Array<unknown>(plan.slotCount)
+  loadInputs(plan, inputs as Record<string, unknown>, slots)
+  let keys: Keys
+  let n = 0
+  if (plan.mapAxis !== undefined) {
+    const axisSlot = (plan.inputs.find((i) => i.name === plan.mapAxis) as { slot: number }).slot
+    if (mode === 'run') slots[axisSlot] = [slots[axisSlot]]
+    const items = axisItems(plan, slots)
+    keys = readKeys(plan, items)
+    n = items.length
+  }
+  const ctx: RunContext = {
+    signal,
+    keys,
+    n,
+    limit: makeLimit(engine.concurrency),
+    batchSize: engine.batchSize,
+  }
+  for (const pn of plan.nodes) {
+    throwIfAborted(signal)
+    slots[pn.slot] = !pn.perItem
+      ? await runOnce(pn, slots, ctx)
+      : ctx.batchSize !== undefined && pn.node.batch !== undefined
+        ? await runBatched(pn, slots, ctx, ctx.batchSize)
+        : await runPerItem(pn, slots, ctx)
+  }
+  return mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor)
+}
+
+/**
+ * The result; index keys are built only if `keys` is read (they cost as much as a node). The
+ * plan's outputs ride along under a non-enumerable symbol, for `toArrow`.
+ */
+function mapResult(
+  plan: Plan,
+  outputs: Record<string, unknown>,
+  keys: Keys,
+  n: number,
+  executor: 'local' | 'arrow',
+): MapResult<Record<string, unknown>> {
+  const result = { outputs } as { outputs: Record<string, unknown>; keys: ReadonlyArray<Key>; executor: 'local' | 'arrow' }
+  if (keys !== undefined) result.keys = keys
+  else {
+    let built: ReadonlyArray<Key> | undefined
+    Object.defineProperty(result, 'keys', {
+      enumerable: true,
+      configurable: true,
+      get: () => (built ??= indexKeys(n)),
+    })
+  }
+  result.executor = executor
+  Object.defineProperty(result, ResultPlanId, { value: plan.outputs })
+  return result
+}
+
+function collectOutputs(plan: Plan, slots: ReadonlyArray<unknown>, mode: 'run' | 'map') {
+  const outputs: Record<string, unknown> = {}
+  for (const o of plan.outputs) {
+    const v = slots[o.slot]
+    if (!o.perItem) defineValue(outputs, o.name, v)
+    else {
+      // per-item outputs are plain arrays, never typed arrays, whichever executor ran
+      const column = plainArray(v as Column)
+      defineValue(outputs, o.name, mode === 'run' ? column[0] : column)
+    }
+  }
+  return outputs
+}
+
+/** A column of per-item values: a plain array, or a Float64Array for numbers in batch mode. */
+type Column = Array<unknown> | Float64Array
+
+function plainArray(c: Column): Array<unknown> {
+  if (Array.isArray(c)) return c
+  const a = new Array<unknown>(c.length)
+  for (let i = 0; i < c.length; i++) a[i] = c[i]
+  return a
+}
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === 'object' && u !== null && typeof (u as { then?: unknown }).then === 'function'
+
+function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+  } else o[k] = v
+}
+
+// --- calling a node -----------------------------------------------------------------
+
+const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown): DagflowError =>
+  new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
+
+/** Calls the node function; a throw becomes a NodeError. */
+function call(pn: PlanNode, args: unknown, i: number | undefined, keys: Keys): unknown {
+  try {
+    return (pn.node.fn as (a: unknown) => unknown)(args)
+  } catch (e) {
+    throw nodeError(pn, i, keys, e)
+  }
+}
+
+/** Awaits a node's promise; a rejection becomes a NodeError. */
+async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefined, keys: Keys): Promise<unknown> {
+  try {
+    return await r
+  } catch (e) {
+    throw nodeError(pn, i, keys, e)
+  }
+}
+
+function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys: Keys): unknown {
+  const codec = pn.node.returns
+  if (codec === undefined) return value
+  return decodeAt(codec, value, {
+    node: pn.node.name,
+    param: '(result)',
+    key: i === undefined ? undefined : keyAt(keys, i),
+    index: i,
+  })
+}
+
+// --- once-only nodes ----------------------------------------------------------------
+
+async function runOnce(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<unknown> {
+  const decoded = decodeConstants(pn, slots)
+  const args: Record<string, unknown> = {}
+  pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
+  const r = call(pn, args, undefined, undefined)
+  const value = isThenable(r)
+    ? await raceAbort(ctx.limit(() => settle(pn, r, undefined, undefined)), ctx.signal)
+    : r
+  return checkResult(pn, value, undefined, undefined)
+}
+
+// --- per-item nodes -----------------------------------------------------------------
+
+interface LoopState {
+  pending: PromiseLike<unknown> | undefined
+  error: unknown
+  failed: boolean
+}
+
+/** Calls `fn` for items `start…n-1` until one returns a promise (kept in `state`) or throws. */
+type Loop = (
+  fn: (a: unknown) => unknown,
+  out: Array<unknown>,
+  n: number,
+  start: number,
+  state: LoopState,
+) => number
+
+/** Builds the parameter record of item `i`. */
+type ArgsAt = (i: number) => Record<string, unknown>
+
+interface Generated {
+  /** given the parameter sources (per-item arrays or constants), the sync loop */
+  readonly loop: (...sources: Array<unknown>) => Loop
+  /** given the same sources, the record builder */
+  readonly args: (...sources: Array<unknown>) => ArgsAt
+}
+
+/**
+ * Code generated once per plan node (cached, so V8's feedback is shared across runs): the
+ * parameter record is an object literal with the node's own keys, so building it costs what a
+ * hand-written call costs.
+ */
+const generated = new WeakMap<PlanNode, Generated>()
+
+function generate(pn: PlanNode): Generated {
+  let g = generated.get(pn)
+  if (g !== undefined) return g
+  const record = `{ ${pn.params
+    .map((prm, j) => {
+      const key = prm.name === '__proto__' ? '["__proto__"]' : JSON.stringify(prm.name)
+      return `${key}: s${j}${prm.kind === 'item' ? '[i]' : ''}`
+    })
+    .join(', ')} }`
+  const sources = pn.params.map((_, j) => `s${j}`)
+  const loop = `return function loop(fn, out, n, start, state) {
+  let i = start
+  try {
+    for (; i < n; i++) {
+      const r = fn(${record})
+      if (typeof r === 'object' && r !== null && typeof r.then === 'function') {
+        state.pending = r
+        return i
+      }
+      out[i] = r
+    }
+  } catch (e) {
+    state.error = e
+    state.failed = true
+    return i
+  }
+  return n
+}`
+  g = {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
+    loop: new Function(...sources, loop) as Generated['loop'],
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
+    args: new Function(...sources, `return (i) => (${record})`) as Generated['args'],
+  }
+  generated.set(pn, g)
+  return g
+}
+
+async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<Column> {
+  const { n, keys } = ctx
+  const out = new Array<unknown>(n)
+  let start = 0
+  let first: PromiseLike<unknown> | undefined
+  let argsAt: ArgsAt
+  if (!pn.checked) {
+    const sources = pn.params.map((prm) => slots[prm.slot])
+    const g = generate(pn)
+    const state: LoopState = { pending: undefined, error: undefined, failed: false }
+    start = g.loop(...sources)(pn.node.fn as (a: unknown) => unknown, out, n, 0, state)
+    if (state.failed) throw nodeError(pn, start, keys, state.error)
+    if (start === n) return out
+    first = state.pending
+    argsAt = g.args(...sources)
+  } else {
+    // checked nodes: decode parameters and results per item; sync until the first promise
+    argsAt = checkedArgs(pn, slots, decodeConstants(pn, slots), keys)
+    for (; start < n; start++) {
+      const r = call(pn, argsAt(start), start, keys)
+      if (isThenable(r)) {
+        first = r
+        break
+      }
+      out[start] = checkResult(pn, r, start, keys)
+    }
+    if (start === n) return out
+  }
+  await runAsyncRest(pn, argsAt, ctx, out, start, first as PromiseLike<unknown>)
+  return out
+}
+
+/**
+ * From item `start` on (whose call already returned `first`): at most `concurrency` workers,
+ * each started through the run's limiter, take the next item until none is left. Holding one
+ * promise per worker rather than per item keeps a 100,000-item async map out of the GC.
+ */
+async function runAsyncRest(
+  pn: PlanNode,
+  argsAt: ArgsAt,
+  ctx: RunContext,
+  out: Array<unknown>,
+  start: number,
+  first: PromiseLike<unknown>,
+): Promise<void> {
+  const { n, keys, limit, signal } = ctx
+  let next = start + 1
+  let stopped = false
+  const work = async (): Promise<void> => {
+    while (!stopped && next < n) {
+      const i = next++
+      if (signal?.aborted === true) throw new AbortError(signal.reason)
+      const r = call(pn, argsAt(i), i, keys)
+      out[i] = checkResult(pn, isThenable(r) ? await settle(pn, r, i, keys) : r, i, keys)
+    }
+  }
+  const workers = [
+    limit(async () => {
+      out[start] = checkResult(pn, await settle(pn, first, start, keys), start, keys)
+      await work()
+    }),
+  ]
+  const count = Math.min(limit.concurrency, n - start)
+  for (let w = 1; w < count; w++) workers.push(limit(work))
+  try {
+    await raceAbort(Promise.all(workers), signal, () => {
+      stopped = true
+    })
+  } catch (e) {
+    stopped = true
+    throw e
+  }
+}
+
+/** Constant and reduce parameters, decoded once per node per run; a reduce gets a plain array. */
+function decodeConstants(pn: PlanNode, slots: ReadonlyArray<unknown>): ReadonlyArray<unknown> {
+  return pn.params.map((prm) => {
+    const raw = slots[prm.slot]
+    const v = prm.kind === 'all' ? plainArray(raw as Column) : raw
+    if (prm.kind === 'item' || prm.codec === undefined) return v
+    return decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: undefined, index: undefined })
+  })
+}
+
+/** The record builder of a node with codecs: per-item parameters are decoded per item. */
+function checkedArgs(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  decoded: ReadonlyArray<unknown>,
+  keys: Keys,
+): ArgsAt {
+  return (i) => {
+    const args: Record<string, unknown> = {}
+    pn.params.forEach((prm, j) => {
+      let v = decoded[j]
+      if (prm.kind === 'item') {
+        v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
+        if (prm.codec !== undefined) {
+          v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keyAt(keys, i), index: i })
+        }
+      }
+      defineValue(args, prm.name, v)
+    })
+    return args
+  }
+}
+
+// --- batch forms ----------------------------------------------------------------------
+
+const isNumberCodec = (c: unknown): boolean =>
+  typeof c === 'object' && c !== null && (c as { _tag?: unknown })._tag === 'NumberType'
+
+/**
+ * A node's `batch` form, once per batch of at most `size` items. Columns of numbers checked by
+ * `t.number` travel as Float64Arrays (views, not copies, when they already are); other columns
+ * are plain arrays; constants repeat. Results must be one per item, in order.
+ */
+async function runBatched(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  ctx: RunContext,
+  size: number,
+): Promise<Column> {
+  const { n, keys, limit, signal } = ctx
+  const count = Math.ceil(n / size)
+  const constants = decodeConstants(pn, slots)
+  const batch = pn.node.batch as (columns: unknown) => unknown
+  const chunks = new Array<Column>(count)
+  const call = (b: number): unknown => {
+    const start = b * size
+    const end = Math.min(n, start + size)
+    const columns: Record<string, unknown> = {}
+    pn.params.forEach((prm, j) => {
+      defineValue(
+        columns,
+        prm.name,
+        prm.kind === 'item'
+          ? itemColumn(pn, prm.name, prm.codec, slots[prm.slot] as Column, start, end, keys)
+          : repeat(constants[j], end - start, prm.codec),
+      )
+    })
+    try {
+      return batch(columns)
+    } catch (e) {
+      throw nodeError(pn, start, keys, e)
+    }
+  }
+  const finish = (b: number, r: unknown): void => {
+    const start = b * size
+    chunks[b] = batchResults(pn, r, start, Math.min(n, start + size) - start, keys)
+  }
+  let b = 0
+  for (; b < count; b++) {
+    const r = call(b)
+    if (isThenable(r)) {
+      let next = b + 1
+      let stopped = false
+      const first = b
+      const work = async (): Promise<void> => {
+        while (!stopped && next < count) {
+          const k = next++
+          if (signal?.aborted === true) throw new AbortError(signal.reason)
+          const out = call(k)
+          finish(k, isThenable(out) ? await settle(pn, out, k * size, keys) : out)
+        }
+      }
+      const workers = [
+        limit(async () => {
+          finish(first, await settle(pn, r, first * size, keys))
+          await work()
+        }),
+      ]
+      const parallel = Math.min(limit.concurrency, count - first)
+      for (let w = 1; w < parallel; w++) workers.push(limit(work))
+      try {
+        await raceAbort(Promise.all(workers), signal, () => {
+          stopped = true
+        })
+      } catch (e) {
+        stopped = true
+        throw e
+      }
+      break
+    }
+    finish(b, r)
+  }
+  return concatColumns(chunks, n)
+}
+
+/** The column of a per-item parameter for items `start…end-1`, decoded by its codec. */
+function itemColumn(
+  pn: PlanNode,
+  param: string,
+  codec: t.Mixed | undefined,
+  source: Column,
+  start: number,
+  end: number,
+  keys: Keys,
+): Column {
+  if (source instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) {
+    return source.subarray(start, end)
+  }
+  if (codec === undefined) return source.slice(start, end) as Column
+  if (isNumberCodec(codec)) {
+    // the t.number check and the move into a Float64Array, in one pass
+    const out = new Float64Array(end - start)
+    for (let i = start; i < end; i++) {
+      const v = source[i]
+      out[i - start] =
+        typeof v === 'number'
+          ? v
+          : (decodeAt(codec, v, { node: pn.node.name, param, key: keyAt(keys, i), index: i }) as number)
+    }
+    return out
+  }
+  const out = new Array<unknown>(end - start)
+  for (let i = start; i < end; i++) {
+    out[i - start] = decodeAt(codec, source[i], { node: pn.node.name, param, key: keyAt(keys, i), index: i })
+  }
+  return out
+}
+
+/** A constant as a column: the same value `length` times. */
+function repeat(value: unknown, length: number, codec: t.Mixed | undefined): Column {
+  if (typeof value === 'number' && isNumberCodec(codec)) return new Float64Array(length).fill(value)
+  return new Array<unknown>(length).fill(value)
+}
+
+/** Checks a batch call's results: one per item, each decoded by `returns`. */
+function batchResults(pn: PlanNode, r: unknown, start: number, length: number, keys: Keys): Column {
+  const arrayLike =
+    typeof r === 'object' && r !== null && typeof (r as { length?: unknown }).length === 'number'
+  if (!arrayLike || (r as ArrayLike<unknown>).length !== length) {
+    const got = arrayLike ? `${(r as ArrayLike<unknown>).length} results` : describeValue(r)
+    throw nodeError(
+      pn,
+      start,
+      keys,
+      new Error(
+        `the batch form returned ${got} for a batch of ${length} items (items ${start}–${start + length - 1}); it must return one result per item, in order`,
+      ),
+    )
+  }
+  const results = r as ArrayLike<unknown>
+  const codec = pn.node.returns
+  if (results instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) return results
+  if (codec === undefined) return Array.isArray(results) ? results : Array.from(results)
+  if (isNumberCodec(codec)) {
+    const out = new Float64Array(length)
+    for (let i = 0; i < length; i++) {
+      const v = results[i]
+      out[i] = typeof v === 'number' ? v : (checkResult(pn, v, start + i, keys) as number)
+    }
+    return out
+  }
+  const out = new Array<unknown>(length)
+  for (let i = 0; i < length; i++) out[i] = checkResult(pn, results[i], start + i, keys)
+  return out
+}
+
+const describeValue = (u: unknown): string =>
+  u === null ? 'null' : u === undefined ? 'undefined' : `a ${typeof u} without a length`
+
+/** Joins batch results into one column: a Float64Array if every batch gave one. */
+function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {
+  if (chunks.length === 1) return chunks[0] as Column
+  if (chunks.every((c) => c instanceof Float64Array)) {
+    const out = new Float64Array(n)
+    let at = 0
+    for (const c of chunks as ReadonlyArray<Float64Array>) {
+      out.set(c, at)
+      at += c.length
+    }
+    return out
+  }
+  const out = new Array<unknown>(n)
+  let at = 0
+  for (const c of chunks) for (let i = 0; i < c.length; i++) out[at++] = c[i]
+  return out
+}

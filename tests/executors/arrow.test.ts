@@ -1,0 +1,243 @@
+import * as t from 'io-ts'
+import { describe, expect, it } from 'vitest'
+import {
+  GraphError,
+  LocalExecutor,
+  NodeError,
+  ValidationError,
+  node,
+  pipeline,
+  type Column,
+} from 'dagflow'
+import { ArrowBatchExecutor } from 'dagflow/arrow'
+import { executorSuite } from '../conformance/executor-suite.js'
+
+executorSuite('arrow', () => new ArrowBatchExecutor({ batchSize: 2, concurrency: 4 }))
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected a rejection')
+}
+
+const Q = t.type({ id: t.string, text: t.string })
+
+describe('ArrowBatchExecutor: batch forms', () => {
+  it('calls the batch form once per batch of at most batchSize items, in order', async () => {
+    const sizes: Array<number> = []
+    const len = node(
+      {
+        output: 'len',
+        mapAxis: 'q',
+        keyAttr: 'id',
+        inputs: { q: Q },
+        batch: ({ q }) => {
+          sizes.push(q.length)
+          return Array.from(q, (x) => x.text.length)
+        },
+      },
+      ({ q }) => q.text.length,
+    )
+    const qs = Array.from({ length: 7 }, (_, i) => ({ id: `q${i}`, text: 'x'.repeat(i) }))
+    const r = await new ArrowBatchExecutor({ batchSize: 3 }).map(pipeline(len), { q: qs })
+    expect(sizes).toStrictEqual([3, 3, 1])
+    expect(r.outputs.len).toStrictEqual([0, 1, 2, 3, 4, 5, 6])
+    expect(r.keys).toStrictEqual(qs.map((q) => q.id))
+    expect(r.executor).toBe('arrow')
+  })
+
+  it('hands t.number columns over as Float64Arrays and constants as repeated columns', async () => {
+    const seen: Array<{ x: string; k: string; kValues: Array<number> }> = []
+    const scale = node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        inputs: { x: t.number, k: t.number, label: t.string },
+        batch: ({ x, k, label }) => {
+          seen.push({ x: x.constructor.name, k: k.constructor.name, kValues: Array.from(k) })
+          expect(Array.from(label)).toStrictEqual(Array.from({ length: x.length }, () => 'L'))
+          return Float64Array.from(x, (v, i) => v * (k[i] as number))
+        },
+      },
+      ({ x, k }) => x * k,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(scale), {
+      x: [1, -0, 3],
+      k: 2,
+      label: 'L',
+    })
+    expect(seen).toStrictEqual([
+      { x: 'Float64Array', k: 'Float64Array', kValues: [2, 2] },
+      { x: 'Float64Array', k: 'Float64Array', kValues: [2] },
+    ])
+    // per-item outputs are plain arrays, never typed arrays, and -0 survives
+    expect(Array.isArray(r.outputs.y)).toBe(true)
+    expect(r.outputs.y).toStrictEqual([2, -0, 6])
+  })
+
+  it('passes Float64Array results on to the next batch form without copying', async () => {
+    let produced: Float64Array | undefined
+    let received: ArrayLike<number> | undefined
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        inputs: { x: t.number },
+        returns: t.number,
+        batch: ({ x }) => (produced = Float64Array.from(x, (v) => v + 1)),
+      },
+      ({ x }) => x + 1,
+    )
+    const b = node(
+      {
+        output: 'b',
+        mapAxis: 'a',
+        inputs: { a: t.number },
+        batch: ({ a }) => {
+          received = a
+          return Array.from(a, (v) => v * 2)
+        },
+      },
+      ({ a }) => a * 2,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 10 }).map(pipeline(a, b), { x: [1, 2] })
+    expect(r.outputs.b).toStrictEqual([4, 6])
+    expect((received as Float64Array).buffer).toBe((produced as Float64Array).buffer)
+  })
+
+  it('runs nodes without a batch form per item, like LocalExecutor', async () => {
+    let calls = 0
+    const n = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => {
+      calls++
+      return x + 1
+    })
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(n), { x: [1, 2, 3] })
+    expect(calls).toBe(3)
+    expect(r.outputs.y).toStrictEqual([2, 3, 4])
+  })
+
+  it('bounds in-flight async batch calls by concurrency', async () => {
+    let inFlight = 0
+    let most = 0
+    const slow = node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        batch: async ({ x }: { readonly x: Column<number> }) => {
+          inFlight++
+          most = Math.max(most, inFlight)
+          await new Promise((r) => setTimeout(r, 5))
+          inFlight--
+          return Array.from(x, (v) => v * 10)
+        },
+      },
+      async ({ x }: { x: number }) => x * 10,
+    )
+    const xs = Array.from({ length: 20 }, (_, i) => i)
+    const r = await new ArrowBatchExecutor({ batchSize: 2, concurrency: 3 }).map(pipeline(slow), { x: xs })
+    expect(most).toBe(3)
+    expect(r.outputs.y).toStrictEqual(xs.map((x) => x * 10))
+  })
+
+  it('reports a wrong number of results as a NodeError naming the batch’s first key', async () => {
+    const bad = node(
+      {
+        output: 'y',
+        mapAxis: 'q',
+        keyAttr: 'id',
+        inputs: { q: Q },
+        batch: ({ q }) => Array.from(q, () => 1).slice(1),
+      },
+      () => 1,
+    )
+    const qs = ['a', 'b', 'c', 'd'].map((id) => ({ id, text: id }))
+    const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(bad), { q: qs }))
+    expect(e).toBeInstanceOf(NodeError)
+    expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'y', key: 'a', index: 0 })
+  })
+
+  it('reports a throwing batch form as a NodeError naming the batch’s first key, with its cause', async () => {
+    const boom = new Error('model down')
+    const bad = node(
+      {
+        output: 'y',
+        mapAxis: 'q',
+        keyAttr: 'id',
+        inputs: { q: Q },
+        batch: ({ q }) => {
+          if (Array.from(q).some((x) => x.id === 'c')) throw boom
+          return Array.from(q, () => 1)
+        },
+      },
+      () => 1,
+    )
+    const qs = ['a', 'b', 'c', 'd'].map((id) => ({ id, text: id }))
+    const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(bad), { q: qs }))
+    expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'y', key: 'c', index: 2, cause: boom })
+  })
+
+  it('names the failing item’s own key and index when a value in a batch fails its codec', async () => {
+    const n = node(
+      {
+        output: 'y',
+        mapAxis: 'q',
+        keyAttr: 'id',
+        inputs: { q: Q },
+        returns: t.number,
+        batch: ({ q }) => Array.from(q, (x) => (x.id === 'c' ? ('oops' as unknown as number) : 1)),
+      },
+      () => 1,
+    )
+    const qs = ['a', 'b', 'c', 'd'].map((id) => ({ id, text: id }))
+    const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(n), { q: qs }))
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e).toMatchObject({ node: 'y', param: '(result)', key: 'c', index: 2 })
+    const input = await rejection(
+      new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(n), {
+        q: [...qs.slice(0, 3), { id: 'd', text: 4 as unknown as string }],
+      }),
+    )
+    expect(input).toMatchObject({ code: 'VALIDATION', node: 'y', param: 'q', key: 'd', index: 3 })
+  })
+
+  it('gives the same results as LocalExecutor for a reduce fed by a typed column', async () => {
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        inputs: { x: t.number },
+        batch: ({ x }) => Float64Array.from(x, (v) => v * 2),
+      },
+      ({ x }) => x * 2,
+    )
+    const total = node({ output: 'total' }, ({ a }: { a: ReadonlyArray<number> }) => {
+      // a reduce receives a plain array, whichever executor ran
+      expect(Array.isArray(a)).toBe(true)
+      return a.map(String).join(',')
+    })
+    const p = pipeline(a, total)
+    const [x, y] = await Promise.all([
+      new ArrowBatchExecutor({ batchSize: 2 }).map(p, { x: [1, 2, 3] }),
+      new LocalExecutor().map(p, { x: [1, 2, 3] }),
+    ])
+    expect(x.outputs).toStrictEqual(y.outputs)
+    expect(x.outputs.total).toBe('2,4,6')
+  })
+})
+
+describe('ArrowBatchExecutor: options', () => {
+  it('rejects a bad batchSize or concurrency with a GraphError', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new ArrowBatchExecutor({ batchSize: bad })).toThrow(GraphError)
+    }
+    expect(() => new ArrowBatchExecutor({ concurrency: 0 })).toThrow(GraphError)
+    expect(new ArrowBatchExecutor({ concurrency: Number.POSITIVE_INFINITY }).concurrency).toBe(
+      Number.POSITIVE_INFINITY,
+    )
+    const e = new ArrowBatchExecutor()
+    expect([e.batchSize, e.concurrency, e.name]).toStrictEqual([1024, 16, 'arrow'])
+  })
+})
