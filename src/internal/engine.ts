@@ -317,41 +317,53 @@ async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunC
     }
     if (start === n) return out
   }
-  await runAsyncRest(pn, argsAt, ctx, out, start, first as PromiseLike<unknown>)
+  await runRest(
+    ctx,
+    start,
+    n,
+    first as PromiseLike<unknown>,
+    (i) => call(pn, argsAt(i), i, keys),
+    (i, r) => settle(pn, r, i, keys),
+    (i, v) => {
+      out[i] = checkResult(pn, v, i, keys)
+    },
+  )
   return out
 }
 
 /**
- * From item `start` on (whose call already returned `first`): at most `concurrency` workers,
- * each started through the run's limiter, take the next item until none is left. Holding one
- * promise per worker rather than per item keeps a 100,000-item async map out of the GC.
+ * The rest of a node's calls once one returned a promise: call `first` (already called) settles
+ * as `pending`; calls `first + 1 … end - 1` run on at most `concurrency` workers, each started
+ * through the run's limiter, each taking the next call. One promise per worker rather than per
+ * call keeps a 100,000-item async map out of the GC. Per-item calls and batch calls share it.
  */
-async function runAsyncRest(
-  pn: PlanNode,
-  argsAt: ArgsAt,
+async function runRest(
   ctx: RunContext,
-  out: Array<unknown>,
-  start: number,
-  first: PromiseLike<unknown>,
+  first: number,
+  end: number,
+  pending: PromiseLike<unknown>,
+  start: (k: number) => unknown,
+  settleAt: (k: number, p: PromiseLike<unknown>) => Promise<unknown>,
+  finish: (k: number, value: unknown) => void,
 ): Promise<void> {
-  const { n, keys, limit, signal } = ctx
-  let next = start + 1
+  const { limit, signal } = ctx
+  let next = first + 1
   let stopped = false
   const work = async (): Promise<void> => {
-    while (!stopped && next < n) {
-      const i = next++
+    while (!stopped && next < end) {
+      const k = next++
       if (signal?.aborted === true) throw new AbortError(signal.reason)
-      const r = call(pn, argsAt(i), i, keys)
-      out[i] = checkResult(pn, isThenable(r) ? await settle(pn, r, i, keys) : r, i, keys)
+      const r = start(k)
+      finish(k, isThenable(r) ? await settleAt(k, r) : r)
     }
   }
   const workers = [
     limit(async () => {
-      out[start] = checkResult(pn, await settle(pn, first, start, keys), start, keys)
+      finish(first, await settleAt(first, pending))
       await work()
     }),
   ]
-  const count = Math.min(limit.concurrency, n - start)
+  const count = Math.min(limit.concurrency, end - first)
   for (let w = 1; w < count; w++) workers.push(limit(work))
   try {
     await raceAbort(Promise.all(workers), signal, () => {
@@ -412,7 +424,7 @@ async function runBatched(
   ctx: RunContext,
   size: number,
 ): Promise<Column> {
-  const { n, keys, limit, signal } = ctx
+  const { n, keys } = ctx
   const count = Math.ceil(n / size)
   const constants = decodeConstants(pn, slots)
   const batch = pn.node.batch as (columns: unknown) => unknown
@@ -444,33 +456,7 @@ async function runBatched(
   for (; b < count; b++) {
     const r = call(b)
     if (isThenable(r)) {
-      let next = b + 1
-      let stopped = false
-      const first = b
-      const work = async (): Promise<void> => {
-        while (!stopped && next < count) {
-          const k = next++
-          if (signal?.aborted === true) throw new AbortError(signal.reason)
-          const out = call(k)
-          finish(k, isThenable(out) ? await settle(pn, out, k * size, keys) : out)
-        }
-      }
-      const workers = [
-        limit(async () => {
-          finish(first, await settle(pn, r, first * size, keys))
-          await work()
-        }),
-      ]
-      const parallel = Math.min(limit.concurrency, count - first)
-      for (let w = 1; w < parallel; w++) workers.push(limit(work))
-      try {
-        await raceAbort(Promise.all(workers), signal, () => {
-          stopped = true
-        })
-      } catch (e) {
-        stopped = true
-        throw e
-      }
+      await runRest(ctx, b, count, r, call, (k, p) => settle(pn, p, k * size, keys), finish)
       break
     }
     finish(b, r)
