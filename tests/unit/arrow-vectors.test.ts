@@ -125,7 +125,7 @@ suite('utf8', () => {
     )
     const v = roundTrip(nullable(UTF8), values)
     expect(v.nullCount).toBe(values.filter((x) => x === null).length)
-    const bad = [...values]
+    const bad: Array<unknown> = [...values]
     bad[2100] = 'a\uD800'
     expect(buildError(() => toVector(nullable(UTF8), bad)).index).toBe(2100)
     bad[2100] = 7

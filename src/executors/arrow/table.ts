@@ -72,7 +72,8 @@ export function toArrow(result: MapResult<unknown>, options: ToArrowOptions = {}
     const keys = result.keys
     columns.unshift({ name: options.keyColumn, descriptor: arrowForm(inferDescriptor(keys), options.keyColumn, undefined), values: keys })
   }
-  return toTable(columns)
+  // export is lossy where Arrow has one null for absent and null (SPEC: absent fields read as null)
+  return toTable(columns, { exact: false })
 }
 
 function arrowForm(d: Descriptor, output: string, node: string | undefined): Descriptor {
