@@ -1,0 +1,124 @@
+import { tableFromIPC, tableToIPC } from 'apache-arrow'
+import * as t from 'io-ts'
+import { describe, expect, it } from 'vitest'
+import { LocalExecutor, node, pipeline, ValidationError, type MapResult } from 'dagflow'
+import { ArrowBatchExecutor, toArrow } from 'dagflow/arrow'
+
+const Doc = t.type({ id: t.string, text: t.string })
+const Stats = t.intersection([
+  t.type({ words: t.number, kind: t.keyof({ short: null, long: null }) }),
+  t.partial({ note: t.string }),
+])
+
+const stats = node(
+  { output: 'stats', mapAxis: 'doc', keyAttr: 'id', inputs: { doc: Doc }, returns: Stats },
+  ({ doc }) => {
+    const words = doc.text.split(' ').filter(Boolean).length
+    return words > 2
+      ? { words, kind: 'long' as const }
+      : { words, kind: 'short' as const, note: `only ${words}` }
+  },
+)
+const tags = node({ output: 'tags', mapAxis: 'doc' }, ({ doc }: { doc: { text: string } }) =>
+  doc.text.split(' ').filter((w) => w.length > 3),
+)
+const total = node({ output: 'total' }, ({ stats }: { stats: ReadonlyArray<{ words: number }> }) =>
+  stats.reduce((a, s) => a + s.words, 0),
+)
+const p = pipeline(stats, tags, total)
+const docs = [
+  { id: 'a', text: 'one two' },
+  { id: 'b', text: 'three four five 🦄 unicorns' },
+  { id: 'c', text: '' },
+]
+
+const read = (table: ReturnType<typeof toArrow>) =>
+  tableFromIPC(tableToIPC(table)).toArray().map((row) => row.toJSON() as Record<string, unknown>)
+
+describe('toArrow', () => {
+  it('writes the per-item outputs of a local result, typed by the returns codecs', async () => {
+    const r = await new LocalExecutor().map(p, { doc: docs })
+    const table = toArrow(r)
+    expect(table.numRows).toBe(3)
+    // once-only outputs (total) are not columns; per-item outputs are, in plan order
+    expect(table.schema.fields.map((f) => f.name)).toStrictEqual(['stats', 'tags'])
+    expect(String(table.schema.fields[0]?.type)).toContain('Struct')
+    expect(String(table.schema.fields[0]?.type)).toContain('Dictionary')
+    expect(String(table.schema.fields[1]?.type)).toContain('List')
+  })
+
+  it('reads back to the same values through Arrow IPC (absent optional fields as null)', async () => {
+    const r = await new LocalExecutor().map(p, { doc: docs })
+    const rows = read(toArrow(r, { keyColumn: 'key' }))
+    expect(rows.map((row) => row['key'])).toStrictEqual(['a', 'b', 'c'])
+    const back = rows.map((row) => {
+      const s = (row['stats'] as { toJSON(): Record<string, unknown> }).toJSON()
+      return { ...s, tags: Array.from(row['tags'] as Iterable<string>) }
+    })
+    expect(back).toStrictEqual([
+      { words: 2, kind: 'short', note: 'only 2', tags: [] },
+      { words: 5, kind: 'long', note: null, tags: ['three', 'four', 'five', 'unicorns'] },
+      { words: 0, kind: 'short', note: 'only 0', tags: [] },
+    ])
+  })
+
+  it('gives the same table for both executors, and results of the Arrow executor have toArrow()', async () => {
+    const [a, l] = await Promise.all([
+      new ArrowBatchExecutor({ batchSize: 2 }).map(p, { doc: docs }),
+      new LocalExecutor().map(p, { doc: docs }),
+    ])
+    const plain = (table: ReturnType<typeof toArrow>) =>
+      read(table).map((row) => ({
+        stats: (row['stats'] as { toJSON(): unknown }).toJSON(),
+        tags: Array.from(row['tags'] as Iterable<string>),
+      }))
+    expect(plain(a.toArrow())).toStrictEqual(plain(toArrow(l)))
+    expect(plain(a.toArrow())).toHaveLength(3)
+    // toArrow is not enumerable: the results still deep-equal
+    expect(Object.keys(a)).toStrictEqual(['outputs', 'keys', 'executor'])
+  })
+
+  it('keeps -0, NaN, empty strings and astral Unicode in inferred columns', async () => {
+    const echo = node({ output: 'v', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    const text = node({ output: 's', mapAxis: 'x' }, ({ x }: { x: number }) => (x === 1 ? '' : '𝄞'))
+    const r = await new LocalExecutor().map(pipeline(echo, text), { x: [-0, Number.NaN, 1] })
+    const rows = read(toArrow(r))
+    expect(rows.map((row) => row['v'])).toStrictEqual([-0, Number.NaN, 1])
+    expect(rows.map((row) => row['s'])).toStrictEqual(['𝄞', '𝄞', ''])
+  })
+
+  it('selects columns with `outputs`, and names an output without an Arrow form', async () => {
+    class Box {
+      readonly v: number
+      constructor(v: number) {
+        this.v = v
+      }
+    }
+    const boxed = node({ output: 'boxed', mapAxis: 'x' }, ({ x }: { x: number }) => new Box(x))
+    const plain = node({ output: 'plain', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1)
+    const r = await new LocalExecutor().map(pipeline(boxed, plain), { x: [1, 2] })
+    expect(toArrow(r, { outputs: ['plain'] }).schema.fields.map((f) => f.name)).toStrictEqual(['plain'])
+    let caught: unknown
+    try {
+      toArrow(r)
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(ValidationError)
+    expect(caught).toMatchObject({ code: 'VALIDATION', param: 'boxed', node: 'boxed' })
+    expect(() => toArrow(r, { outputs: ['nope'] })).toThrow(ValidationError)
+  })
+
+  it('accepts a hand-made result: array outputs as long as the keys are columns', () => {
+    const made: MapResult<{ y: ReadonlyArray<number>; n: number }> = {
+      outputs: { y: [1, 2], n: 3 },
+      keys: ['p', 'q'],
+      executor: 'local',
+    }
+    const rows = read(toArrow(made, { keyColumn: 'id' }))
+    expect(rows).toStrictEqual([
+      { id: 'p', y: 1 },
+      { id: 'q', y: 2 },
+    ])
+  })
+})
