@@ -18,6 +18,12 @@ const shared = {
 } as const
 
 export default defineConfig([
-  { ...shared, format: ['esm'] },
-  { ...shared, format: ['cjs'], noExternal: ['p-limit', 'yocto-queue'] },
+  // the runner loads dagflow/arrow with require() in CJS and import() in ESM (src/runner.ts)
+  { ...shared, format: ['esm'], define: { __DAGFLOW_CJS__: 'false' } },
+  {
+    ...shared,
+    format: ['cjs'],
+    noExternal: ['p-limit', 'yocto-queue'],
+    define: { __DAGFLOW_CJS__: 'true' },
+  },
 ])

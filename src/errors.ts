@@ -293,8 +293,9 @@ export class NodeError extends DagflowError {
 }
 
 /**
- * The Arrow executor was asked for (`mode: 'arrow'`, or `dagflow/arrow` imported) but the
- * optional peer `apache-arrow` is not installed. `cause` is the loader's error.
+ * A runner with `mode: 'arrow'` was used, but the optional peer `apache-arrow` is not installed.
+ * (Importing `dagflow/arrow` directly fails with the platform's own module-not-found error.)
+ * `cause` is the loader's error.
  *
  * @category errors
  * @since 0.2.0

@@ -22,6 +22,9 @@ import { planOf } from './plan.js'
  * `batch` form). Measured by `npm run bench:arrow`: below it, per-batch column building costs
  * more than the batch forms save (docs/performance.md).
  *
+ * @example
+ * import { createRunner, DEFAULT_AUTO_THRESHOLD } from 'dagflow'
+ * createRunner({ mode: 'auto' }).threshold === DEFAULT_AUTO_THRESHOLD // => true
  * @category executors
  * @since 0.2.0
  */
@@ -100,7 +103,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   const local = new LocalExecutor({ concurrency })
   let arrow: Promise<Executor | undefined> | undefined
   const loadArrow = (): Promise<Executor | undefined> =>
-    (arrow ??= import('dagflow/arrow').then(
+    (arrow ??= importArrow().then(
       (m) =>
         new m.ArrowBatchExecutor({
           concurrency,
@@ -109,10 +112,13 @@ export function createRunner(options: RunnerOptions = {}): Runner {
       (e: unknown) => {
         if (!isArrowMissing(e)) throw e
         if (mode === 'arrow') throw new ArrowUnavailableError(e)
-        process.emitWarning(
-          'dagflow: apache-arrow is not installed, so mode "auto" runs every map locally. Install it with `npm install apache-arrow`.',
-          { code: 'DAGFLOW_ARROW_UNAVAILABLE' },
-        )
+        if (!warnedArrowMissing) {
+          warnedArrowMissing = true
+          process.emitWarning(
+            'dagflow: apache-arrow is not installed, so mode "auto" runs every map locally. Install it with `npm install apache-arrow`.',
+            { code: 'DAGFLOW_ARROW_UNAVAILABLE' },
+          )
+        }
         return undefined
       },
     ))
@@ -139,6 +145,22 @@ export function createRunner(options: RunnerOptions = {}): Runner {
 // -------------------------------------------------------------------------------------
 // internal
 // -------------------------------------------------------------------------------------
+
+/** Set by the build (tsup `define`): true in the CJS build only, undefined in source. */
+declare const __DAGFLOW_CJS__: boolean | undefined
+declare const require: (id: string) => unknown
+
+/**
+ * Loads `dagflow/arrow` in the caller's module system: the CJS build must `require` the CJS
+ * entry, or errors from it would be classes of a second (ESM) copy of the core.
+ */
+const importArrow = (): Promise<typeof import('dagflow/arrow')> =>
+  typeof __DAGFLOW_CJS__ === 'boolean' && __DAGFLOW_CJS__
+    ? new Promise((resolve) => resolve(require('dagflow/arrow') as typeof import('dagflow/arrow')))
+    : import('dagflow/arrow')
+
+/** The fallback warning is printed once per process, however many runners fall back. */
+let warnedArrowMissing = false
 
 /** The auto rule: at least `threshold` items, and a `batch` form among the nodes that run. */
 function usesArrow(p: unknown, inputs: unknown, o: RunOptions | undefined, threshold: number): boolean {

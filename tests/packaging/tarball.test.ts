@@ -3,9 +3,10 @@
  * a fresh consumer project, and use it from ESM, CommonJS and TypeScript. Runs after
  * `npm run build` (`npm test` builds first).
  *
- * The install is offline and needs no npm cache: the tarball, the peers (fp-ts, io-ts) and the
- * declared runtime dependencies (with theirs) are installed from local paths in this repo's
- * node_modules. Nothing else is installed, so an import of an undeclared package fails here.
+ * The install is offline and needs no npm cache (./consumer.ts): the tarball, the peers (fp-ts,
+ * io-ts) and the declared runtime dependencies (with theirs) are installed from local paths in
+ * this repo's node_modules. Nothing else is installed, so an import of an undeclared package
+ * fails here. The optional peers are tested in ./optional-peers.test.ts.
  *
  * The consumer has a poisoned `apache-arrow`: loading it sets a global flag and throws, so the
  * main entry is proven not to load it (alongside a scan of the built files).
@@ -15,32 +16,24 @@ import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exec, ok, repo, requireBuild } from './exec.js'
+import {
+  consumerCompilerOptions,
+  install,
+  noRequireEsm,
+  pack,
+  readJson,
+  runJson as runJsonIn,
+  tsc,
+  typecheck,
+} from './consumer.js'
+import { exec, repo, requireBuild } from './exec.js'
 
 const dist = join(repo, 'dist')
 const TIMEOUT = 120_000
 
 /** Runs a node script in the consumer and parses the JSON line it prints. */
-function runJson(file: string, flags: ReadonlyArray<string> = []): Record<string, unknown> {
-  const out = ok(process.execPath, [...flags, file], consumer)
-  return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>
-}
-
-const readJson = (file: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-
-/** `names` and, transitively, their dependencies, as found in this repo's node_modules. */
-function closure(names: ReadonlyArray<string>): ReadonlyArray<string> {
-  const seen = new Set<string>()
-  const visit = (name: string): void => {
-    if (seen.has(name)) return
-    seen.add(name)
-    const pkg = readJson(join(repo, 'node_modules', name, 'package.json'))
-    for (const d of Object.keys((pkg['dependencies'] ?? {}) as object)) visit(d)
-  }
-  names.forEach(visit)
-  return [...seen]
-}
+const runJson = (file: string, flags: ReadonlyArray<string> = []): Record<string, unknown> =>
+  runJsonIn(consumer, file, flags)
 
 /** Bare package names imported or required by a built file. */
 function bareImports(code: string): ReadonlyArray<string> {
@@ -140,40 +133,11 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'dagflow-pack-'))
   consumer = join(work, 'consumer')
 
-  // pack exactly what `npm publish` would
-  const packJson = JSON.parse(
-    ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], repo),
-  ) as Array<{ filename: string; files: Array<{ path: string }> }>
-  const info = packJson[0] as { filename: string; files: Array<{ path: string }> }
-  tarball = join(work, info.filename)
-  packed = info.files.map((f) => f.path)
-
-  // a consumer project; peers and runtime dependencies from local paths (no network, no cache)
-  mkdirSync(consumer)
-  writeFileSync(
-    join(consumer, 'package.json'),
-    JSON.stringify({ name: 'dagflow-consumer', version: '0.0.0', private: true, type: 'module' }),
-  )
-  const own = readJson(join(repo, 'package.json'))
-  const deps = closure(Object.keys((own['dependencies'] ?? {}) as object))
-  ok(
-    'npm',
-    [
-      'install',
-      '--offline',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      '--no-package-lock',
-      '--loglevel=error',
-      tarball,
-      // @types/node as a Node consumer has it (the declarations mention AbortSignal)
-      ...['fp-ts', 'io-ts', ...closure(['@types/node']), ...deps].map((d) =>
-        join(repo, 'node_modules', d),
-      ),
-    ],
-    consumer,
-  )
+  // pack exactly what `npm publish` would; peers and runtime dependencies from local paths
+  const info = pack(work)
+  tarball = info.tarball
+  packed = info.files
+  install(consumer, tarball)
   manifest = readJson(join(consumer, 'node_modules', 'dagflow', 'package.json'))
 
   // a poisoned apache-arrow: loading it, from either module system, is detected and fails
@@ -208,6 +172,10 @@ beforeAll(() => {
   )
   writeFileSync(join(consumer, 'types.mts'), TYPED)
   writeFileSync(join(consumer, 'types.cts'), TYPED)
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: consumerCompilerOptions, files: ['types.mts', 'types.cts'] }),
+  )
 }, TIMEOUT)
 
 afterAll(() => {
@@ -230,7 +198,10 @@ describe('the packed tarball', () => {
       ...Object.keys((manifest['dependencies'] ?? {}) as object),
       ...Object.keys((manifest['peerDependencies'] ?? {}) as object),
     ])
-    for (const file of ['index.js', 'index.cjs']) {
+    const builds = packed.filter((f) => /^dist\/[^/]+\.c?js$/.test(f)).map((f) => f.slice(5))
+    const entries = ['index', 'arrow', 'testing'].flatMap((e) => [`${e}.js`, `${e}.cjs`])
+    expect([...builds].sort()).toEqual([...entries].sort())
+    for (const file of builds) {
       const code = readFileSync(join(dist, file), 'utf8')
       const undeclared = bareImports(code).filter(
         (s) => !declared.has(s) && !builtinModules.includes(s),
@@ -255,11 +226,7 @@ describe('the installed package', () => {
   }, TIMEOUT)
 
   it('works from CommonJS, without require(esm): p-limit is bundled into the CJS build', () => {
-    // Node ≥ 20.19 can require() ES modules; turn that off: only a self-contained CJS build passes
-    const flags = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
-      ? ['--no-experimental-require-module']
-      : []
-    expect(runJson('cjs.cjs', flags)).toEqual(EXPECTED_PROGRAM)
+    expect(runJson('cjs.cjs', noRequireEsm)).toEqual(EXPECTED_PROGRAM)
     const cjs = readFileSync(join(dist, 'index.cjs'), 'utf8')
     expect(cjs).not.toMatch(/require\(["'](p-limit|yocto-queue)["']\)/)
   }, TIMEOUT)
@@ -302,35 +269,11 @@ console.log(JSON.stringify({
   }, TIMEOUT)
 
   it('type-checks ESM and CJS consumers against the shipped .d.ts and .d.cts (NodeNext)', () => {
-    writeFileSync(
-      join(consumer, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          lib: ['ES2022'],
-          types: ['node'],
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noEmit: true,
-          skipLibCheck: false,
-        },
-        files: ['types.mts', 'types.cts'],
-      }),
-    )
-    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
-    const files = ok(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFilesOnly'], consumer)
-      .split('\n')
-      .map((f) => f.trim().replaceAll('\\', '/'))
-    const fromDagflow = files
-      .filter((f) => f.includes('/node_modules/dagflow/'))
-      .map((f) => f.split('/node_modules/dagflow/')[1])
-    // the ESM file sees index.d.ts, the CJS file index.d.cts; never the shipped sources
-    expect(fromDagflow.sort()).toEqual(['dist/index.d.cts', 'dist/index.d.ts'])
-    const r = exec(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer)
-    expect(r.stdout + r.stderr).toBe('')
+    const r = typecheck(consumer, 'tsconfig.json')
+    expect(r.diagnostics).toBe('')
     expect(r.status).toBe(0)
+    // the ESM file sees index.d.ts, the CJS file index.d.cts; never the shipped sources
+    expect(r.dagflow).toEqual(['dist/index.d.cts', 'dist/index.d.ts'])
   }, TIMEOUT)
 
   it('(control) the type check fails when a @ts-expect-error is no longer an error', () => {
@@ -344,8 +287,7 @@ console.log(JSON.stringify({
         "// @ts-expect-error a well-typed node is not an error\n" +
         "export const ok = node({ output: 'y' }, ({ x }: { x: number }) => x)\n",
     )
-    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
-    const r = exec(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], consumer)
+    const r = tsc(consumer, ['-p', 'tsconfig.bad.json'])
     expect(r.status).not.toBe(0)
     expect(r.stdout).toContain('TS2578')
   }, TIMEOUT)
