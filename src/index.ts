@@ -35,7 +35,7 @@ export type {
 export type { Executor, Key, MapResult, MappablePipeline, RunOptions } from './executor.js'
 export { LocalExecutor } from './executors/local.js'
 export type { LocalExecutorOptions } from './executors/local.js'
-export { createRunner } from './runner.js'
+export { createRunner, DEFAULT_AUTO_THRESHOLD } from './runner.js'
 /**
  * The engine behind every executor, for `dagflow/arrow`. Internal: not part of the public API,
  * and it may change in any release.
@@ -46,5 +46,5 @@ export { evaluate as unstable_evaluate, resultOutputs as unstable_resultOutputs 
 export { toTaskEither as unstable_toTaskEither } from './executor.js'
 export type { EngineOptions as UnstableEngineOptions } from './internal/engine.js'
 export type { PlanOutput as UnstablePlanOutput } from './plan.js'
-export type { RunnerOptions } from './runner.js'
+export type { Runner, RunnerOptions } from './runner.js'
 export type { DagflowTypeError, Simplify } from './type-utils.js'

@@ -508,7 +508,8 @@ function batchResults(pn: PlanNode, r: unknown, start: number, length: number, k
   const arrayLike =
     typeof r === 'object' && r !== null && typeof (r as { length?: unknown }).length === 'number'
   if (!arrayLike || (r as ArrayLike<unknown>).length !== length) {
-    const got = arrayLike ? `${(r as ArrayLike<unknown>).length} results` : describeValue(r)
+    const count = arrayLike ? (r as ArrayLike<unknown>).length : 0
+    const got = arrayLike ? `${count} result${count === 1 ? '' : 's'}` : describeValue(r)
     throw nodeError(
       pn,
       start,

@@ -26,7 +26,7 @@ import {
   type RunOptions,
   type UnstableEngineOptions,
 } from 'dagflow'
-import { toArrow } from './table.js'
+import { toArrow, type ToArrowOptions } from './table.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -54,7 +54,8 @@ export interface ArrowBatchExecutorOptions {
  * @since 0.2.0
  */
 export interface ArrowMapResult<O> extends MapResult<O> {
-  toArrow(): Table
+  /** the per-item outputs as an Arrow table: `toArrow(result, options)` */
+  toArrow(options?: ToArrowOptions): Table
 }
 
 /**
@@ -104,7 +105,7 @@ export class ArrowBatchExecutor implements Executor {
     options?: RunOptions<Os>,
   ): Promise<ArrowMapResult<MapOutputs<N, Os>>> {
     return evaluate(p as never, inputs, options, 'map', this.engine).then((r) => {
-      Object.defineProperty(r, 'toArrow', { value: () => toArrow(r) })
+      Object.defineProperty(r, 'toArrow', { value: (o?: ToArrowOptions) => toArrow(r, o) })
       return r as never
     })
   }
