@@ -30,6 +30,7 @@ export const DAGFLOW_ERROR_CODES = [
   'VALIDATION',
   'NODE_FAILED',
   'ARROW_UNAVAILABLE',
+  'LISTENER_FAILED',
   'ABORTED',
   // dagflow/testing
   'MISSING_ARBITRARY',
@@ -312,6 +313,26 @@ export class ArrowUnavailableError extends DagflowError {
 }
 
 /**
+ * An `onEvent` listener threw; the run stops. `event` is the type of the event it was handling,
+ * `cause` what it threw.
+ *
+ * @category errors
+ * @since 0.3.0
+ */
+export class ListenerError extends DagflowError {
+  readonly code = 'LISTENER_FAILED'
+  readonly event: string
+  constructor(event: string, cause: unknown) {
+    super(
+      `The onEvent listener threw while handling a "${event}" event: ${causeMessage(cause)}. ` +
+        'The run was stopped. A listener must not throw: catch inside it, or fix the listener.',
+      { cause },
+    )
+    this.event = event
+  }
+}
+
+/**
  * The run's `signal` fired. `reason` is the signal's reason.
  *
  * @category errors
@@ -359,6 +380,7 @@ export type AnyDagflowError =
   | ValidationError
   | NodeError
   | ArrowUnavailableError
+  | ListenerError
   | AbortError
 
 // -------------------------------------------------------------------------------------

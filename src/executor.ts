@@ -7,6 +7,7 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { toDagflowError, type AnyDagflowError } from './errors.js'
+import type { DagflowEvent, RunStats } from './events.js'
 import type { AnyNode } from './node.js'
 import type {
   AxisOf,
@@ -37,6 +38,8 @@ export interface RunOptions<Os extends string = string> {
   readonly outputs?: ReadonlyArray<Os>
   /** cancels the run: it rejects with an `AbortError` */
   readonly signal?: AbortSignal
+  /** receives the run's events (see {@link DagflowEvent}); a listener that throws stops the run */
+  readonly onEvent?: (event: DagflowEvent) => void
 }
 
 /**
@@ -53,6 +56,11 @@ export interface MapResult<O> {
   readonly keys: ReadonlyArray<Key>
   /** which executor ran */
   readonly executor: 'local' | 'arrow'
+  /**
+   * wall time and per-node calls, items and time (not enumerable, so results of the two
+   * executors still deep-equal)
+   */
+  readonly stats: RunStats
 }
 
 /**

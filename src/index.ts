@@ -6,6 +6,7 @@
 export {
   AbortError,
   ArrowUnavailableError,
+  ListenerError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -33,6 +34,7 @@ export type {
   RunOutputs,
 } from './pipeline.js'
 export type { Executor, Key, MapResult, MappablePipeline, RunOptions } from './executor.js'
+export type { DagflowEvent, EventListener, NodeStats, RunStats } from './events.js'
 export { LocalExecutor } from './executors/local.js'
 export type { LocalExecutorOptions } from './executors/local.js'
 export { createRunner, DEFAULT_AUTO_THRESHOLD } from './runner.js'

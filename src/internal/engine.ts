@@ -10,7 +10,16 @@
  */
 import type * as t from 'io-ts'
 import { decodeAt } from '../codec.js'
-import { AbortError, GraphError, NodeError, type DagflowError } from '../errors.js'
+import {
+  AbortError,
+  GraphError,
+  isDagflowError,
+  ListenerError,
+  NodeError,
+  ValidationError,
+  type DagflowError,
+} from '../errors.js'
+import type { DagflowEvent, NodeStats, RunStats } from '../events.js'
 import type { MapResult, RunOptions } from '../executor.js'
 import type { AnyNode } from '../node.js'
 import { isPipeline, type Pipeline } from '../pipeline.js'
@@ -56,7 +65,34 @@ interface RunContext {
   readonly n: number
   readonly limit: LimitFunction
   readonly batchSize: number | undefined
+  readonly executor: 'local' | 'arrow'
+  /** the guarded listener; undefined without one, so the hot path only tests it per chunk */
+  readonly emit: ((e: DagflowEvent) => void) | undefined
 }
+
+/** A node's figures while it runs. */
+interface Tally {
+  calls: number
+  items: number
+  cached: number
+  ms: number
+}
+
+const now = (): number => performance.now()
+
+/** How many items a progress chunk holds: at most ~100 chunks a node, at most 1,024 items each. */
+const chunkSize = (n: number): number => Math.max(1, Math.min(1024, Math.ceil(n / 100)))
+
+/** A listener that throws stops the run with a ListenerError naming the event. */
+const guard =
+  (listener: (e: DagflowEvent) => void) =>
+  (e: DagflowEvent): void => {
+    try {
+      listener(e)
+    } catch (error) {
+      throw new ListenerError(e.type, error)
+    }
+  }
 
 /**
  * Evaluates a pipeline's plan: the one interpreter behind every executor. `engine.batchSize`
@@ -93,22 +129,58 @@ export async function evaluate(
     keys = readKeys(plan, items)
     n = items.length
   }
+  const emit = options?.onEvent === undefined ? undefined : guard(options.onEvent)
   const ctx: RunContext = {
     signal,
     keys,
     n,
     limit: makeLimit(engine.concurrency),
     batchSize: engine.batchSize,
+    executor: engine.executor,
+    emit,
   }
-  for (const pn of plan.nodes) {
-    throwIfAborted(signal)
-    slots[pn.slot] = !pn.perItem
-      ? await runOnce(pn, slots, ctx)
-      : ctx.batchSize !== undefined && pn.node.batch !== undefined
-        ? await runBatched(pn, slots, ctx, ctx.batchSize)
-        : await runPerItem(pn, slots, ctx)
+  const started = now()
+  const tallies: Record<string, Tally> = {}
+  const stats = (): RunStats => ({ ms: now() - started, nodes: tallies as Record<string, NodeStats> })
+  try {
+    emit?.({
+      type: 'run:start',
+      executor: engine.executor,
+      items: n,
+      nodes: plan.nodes.map((pn) => pn.node.name),
+    })
+    for (const pn of plan.nodes) {
+      throwIfAborted(signal)
+      const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
+      tallies[pn.node.name] = tally
+      const items = pn.perItem ? n : 1
+      emit?.({ type: 'node:start', node: pn.node.name, items })
+      const t0 = emit === undefined ? 0 : now()
+      slots[pn.slot] = !pn.perItem
+        ? await runOnce(pn, slots, ctx, tally)
+        : ctx.batchSize !== undefined && pn.node.batch !== undefined
+          ? await runBatched(pn, slots, ctx, ctx.batchSize, tally)
+          : await runPerItem(pn, slots, ctx, tally)
+      emit?.({ type: 'node:end', node: pn.node.name, items, ms: now() - t0 })
+    }
+  } catch (e) {
+    const error = isDagflowError(e) ? e : new NodeError('(executor)', undefined, undefined, e)
+    if (emit !== undefined && !(error instanceof ListenerError)) {
+      try {
+        if ((error instanceof NodeError || error instanceof ValidationError) && error.node !== undefined) {
+          emit({ type: 'item:error', node: error.node, key: error.key, index: error.index, error })
+        }
+        emit({ type: 'run:end', executor: engine.executor, stats: stats(), error })
+      } catch {
+        // the run already failed: its own error is the one to report
+      }
+    }
+    throw error
   }
-  return mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor)
+  const final = stats()
+  const result = mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor, final)
+  emit?.({ type: 'run:end', executor: engine.executor, stats: final })
+  return result
 }
 
 /**
@@ -121,8 +193,14 @@ function mapResult(
   keys: Keys,
   n: number,
   executor: 'local' | 'arrow',
+  stats: RunStats,
 ): MapResult<Record<string, unknown>> {
-  const result = { outputs } as { outputs: Record<string, unknown>; keys: ReadonlyArray<Key>; executor: 'local' | 'arrow' }
+  const result = { outputs } as {
+    outputs: Record<string, unknown>
+    keys: ReadonlyArray<Key>
+    executor: 'local' | 'arrow'
+    stats: RunStats
+  }
   if (keys !== undefined) result.keys = keys
   else {
     let built: ReadonlyArray<Key> | undefined
@@ -133,6 +211,8 @@ function mapResult(
     })
   }
   result.executor = executor
+  // not enumerable: results of the two executors deep-equal, timings aside
+  Object.defineProperty(result, 'stats', { value: stats, enumerable: false })
   Object.defineProperty(result, ResultPlanId, { value: plan.outputs })
   return result
 }
@@ -206,14 +286,23 @@ function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys: 
 
 // --- once-only nodes ----------------------------------------------------------------
 
-async function runOnce(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<unknown> {
+async function runOnce(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  ctx: RunContext,
+  tally: Tally,
+): Promise<unknown> {
   const decoded = decodeConstants(pn, slots)
   const args: Record<string, unknown> = {}
   pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
+  const t0 = now()
+  tally.calls = 1
   const r = call(pn, args, undefined, undefined)
   const value = isThenable(r)
     ? await raceAbort(ctx.limit(() => settle(pn, r, undefined, undefined)), ctx.signal)
     : r
+  tally.ms = now() - t0
+  tally.items = 1
   return checkResult(pn, value, undefined, undefined)
 }
 
@@ -289,45 +378,100 @@ function generate(pn: PlanNode): Generated {
   return g
 }
 
-async function runPerItem(pn: PlanNode, slots: ReadonlyArray<unknown>, ctx: RunContext): Promise<Column> {
-  const { n, keys } = ctx
+async function runPerItem(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  ctx: RunContext,
+  tally: Tally,
+): Promise<Column> {
+  const { n, keys, emit, executor } = ctx
   const out = new Array<unknown>(n)
+  const name = pn.node.name
+  // without a listener one chunk holds every item: the generated loop runs once, untouched
+  const chunk = emit === undefined ? n : chunkSize(n)
   let start = 0
   let first: PromiseLike<unknown> | undefined
   let argsAt: ArgsAt
+  /** runs items [from, to) synchronously; returns where it stopped (a promise or the end) */
+  let range: (from: number, to: number) => number
   if (!pn.checked) {
     const sources = pn.params.map((prm) => slots[prm.slot])
     const g = generate(pn)
     const state: LoopState = { pending: undefined, error: undefined, failed: false }
-    start = g.loop(...sources)(pn.node.fn as (a: unknown) => unknown, out, n, 0, state)
-    if (state.failed) throw nodeError(pn, start, keys, state.error)
-    if (start === n) return out
-    first = state.pending
+    const loop = g.loop(...sources)
+    const fn = pn.node.fn as (a: unknown) => unknown
+    range = (from, to) => {
+      const stop = loop(fn, out, to, from, state)
+      if (state.failed) throw nodeError(pn, stop, keys, state.error)
+      first = state.pending
+      return stop
+    }
     argsAt = g.args(...sources)
   } else {
-    // checked nodes: decode parameters and results per item; sync until the first promise
+    // checked nodes: decode parameters and results per item
     argsAt = checkedArgs(pn, slots, decodeConstants(pn, slots), keys)
-    for (; start < n; start++) {
-      const r = call(pn, argsAt(start), start, keys)
-      if (isThenable(r)) {
-        first = r
-        break
+    range = (from, to) => {
+      for (let i = from; i < to; i++) {
+        const r = call(pn, argsAt(i), i, keys)
+        if (isThenable(r)) {
+          first = r
+          return i
+        }
+        out[i] = checkResult(pn, r, i, keys)
       }
-      out[start] = checkResult(pn, r, start, keys)
+      return to
     }
-    if (start === n) return out
   }
+  // per-item calls are reported in chunks of done items: batch:start and batch:end together
+  while (start < n) {
+    const end = Math.min(n, start + chunk)
+    const t0 = now()
+    const stop = range(start, end)
+    const ms = now() - t0
+    tally.ms += ms
+    tally.calls += stop - start
+    tally.items += stop - start
+    if (stop < end) {
+      if (stop > start && emit !== undefined) {
+        emit({ type: 'batch:start', node: name, start, size: stop - start, executor })
+        emit({ type: 'batch:end', node: name, start, size: stop - start, ms, executor })
+      }
+      start = stop
+      break
+    }
+    if (emit !== undefined) {
+      emit({ type: 'batch:start', node: name, start, size: end - start, executor })
+      emit({ type: 'batch:end', node: name, start, size: end - start, ms, executor })
+    }
+    start = end
+  }
+  if (start === n) return out
+  // item `start` returned a promise: the rest runs concurrently
+  let done = 0
+  let chunkStart = now()
   await runRest(
     ctx,
     start,
     n,
-    first as PromiseLike<unknown>,
+    first as unknown as PromiseLike<unknown>,
     (i) => call(pn, argsAt(i), i, keys),
     (i, r) => settle(pn, r, i, keys),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
+      if (emit !== undefined && (++done % chunk === 0 || done === n - start)) {
+        // chunks of completed items (async calls finish out of order)
+        const t = now()
+        const size = done % chunk === 0 ? chunk : done % chunk
+        const from = start + done - size
+        emit({ type: 'batch:start', node: name, start: from, size, executor })
+        emit({ type: 'batch:end', node: name, start: from, size, ms: t - chunkStart, executor })
+        chunkStart = t
+      }
     },
+    tally,
   )
+  tally.calls += n - start
+  tally.items += n - start
   return out
 }
 
@@ -345,10 +489,21 @@ async function runRest(
   start: (k: number) => unknown,
   settleAt: (k: number, p: PromiseLike<unknown>) => Promise<unknown>,
   finish: (k: number, value: unknown) => void,
+  busy: Tally | undefined,
 ): Promise<void> {
   const { limit, signal } = ctx
   let next = first + 1
   let stopped = false
+  // a worker is always inside some call: its busy time is the time spent in the node's
+  // function, measured twice per worker rather than twice per call
+  const timed = async (body: () => Promise<void>): Promise<void> => {
+    const t0 = now()
+    try {
+      await body()
+    } finally {
+      if (busy !== undefined) busy.ms += now() - t0
+    }
+  }
   const work = async (): Promise<void> => {
     while (!stopped && next < end) {
       const k = next++
@@ -358,13 +513,15 @@ async function runRest(
     }
   }
   const workers = [
-    limit(async () => {
-      finish(first, await settleAt(first, pending))
-      await work()
-    }),
+    limit(() =>
+      timed(async () => {
+        finish(first, await settleAt(first, pending))
+        await work()
+      }),
+    ),
   ]
   const count = Math.min(limit.concurrency, end - first)
-  for (let w = 1; w < count; w++) workers.push(limit(work))
+  for (let w = 1; w < count; w++) workers.push(limit(() => timed(work)))
   try {
     await raceAbort(Promise.all(workers), signal, () => {
       stopped = true
@@ -423,12 +580,15 @@ async function runBatched(
   slots: ReadonlyArray<unknown>,
   ctx: RunContext,
   size: number,
+  tally: Tally,
 ): Promise<Column> {
-  const { n, keys } = ctx
+  const { n, keys, emit, executor } = ctx
+  const name = pn.node.name
   const count = Math.ceil(n / size)
   const constants = decodeConstants(pn, slots)
   const batch = pn.node.batch as (columns: unknown) => unknown
   const chunks = new Array<Column>(count)
+  const began = new Float64Array(count)
   const call = (b: number): unknown => {
     const start = b * size
     const end = Math.min(n, start + size)
@@ -442,6 +602,9 @@ async function runBatched(
           : repeat(constants[j], end - start, prm.codec),
       )
     })
+    emit?.({ type: 'batch:start', node: name, start, size: end - start, executor })
+    tally.calls++
+    began[b] = now()
     try {
       return batch(columns)
     } catch (e) {
@@ -449,14 +612,19 @@ async function runBatched(
     }
   }
   const finish = (b: number, r: unknown): void => {
+    const ms = now() - (began[b] as number)
     const start = b * size
-    chunks[b] = batchResults(pn, r, start, Math.min(n, start + size) - start, keys)
+    const length = Math.min(n, start + size) - start
+    chunks[b] = batchResults(pn, r, start, length, keys)
+    tally.ms += ms
+    tally.items += length
+    emit?.({ type: 'batch:end', node: name, start, size: length, ms, executor })
   }
-  let b = 0
-  for (; b < count; b++) {
+  for (let b = 0; b < count; b++) {
     const r = call(b)
     if (isThenable(r)) {
-      await runRest(ctx, b, count, r, call, (k, p) => settle(pn, p, k * size, keys), finish)
+      // batch calls are timed one by one (in finish), so the pool does not time its workers
+      await runRest(ctx, b, count, r, call, (k, p) => settle(pn, p, k * size, keys), finish, undefined)
       break
     }
     finish(b, r)

@@ -110,10 +110,9 @@ describe('toArrow', () => {
   })
 
   it('accepts a hand-made result: array outputs as long as the keys are columns', () => {
-    const made: MapResult<{ y: ReadonlyArray<number>; n: number }> = {
+    const made: Pick<MapResult<{ y: ReadonlyArray<number>; n: number }>, 'outputs' | 'keys'> = {
       outputs: { y: [1, 2], n: 3 },
       keys: ['p', 'q'],
-      executor: 'local',
     }
     const rows = read(toArrow(made, { keyColumn: 'id' }))
     expect(rows).toStrictEqual([

@@ -3,6 +3,7 @@ import { BatchCheckError, MissingArbitraryError } from 'dagflow/testing'
 import {
   AbortError,
   ArrowUnavailableError,
+  ListenerError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -122,6 +123,13 @@ const cases: ReadonlyArray<{
     name: 'AbortError',
     fields: { reason: 'user cancelled', cause: 'user cancelled' },
     mentions: ['aborted', 'user cancelled'],
+  },
+  {
+    error: new ListenerError('node:end', new Error('bar broke')),
+    code: 'LISTENER_FAILED',
+    name: 'ListenerError',
+    fields: { event: 'node:end' },
+    mentions: ['node:end', 'bar broke', 'listener'],
   },
   {
     error: new ArrowUnavailableError(new Error("Cannot find package 'apache-arrow'")),

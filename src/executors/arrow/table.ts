@@ -40,7 +40,10 @@ export interface ToArrowOptions {
  * @category executors
  * @since 0.2.0
  */
-export function toArrow(result: MapResult<unknown>, options: ToArrowOptions = {}): Table {
+export function toArrow(
+  result: Pick<MapResult<unknown>, 'outputs' | 'keys'>,
+  options: ToArrowOptions = {},
+): Table {
   const outputs = result.outputs as Readonly<Record<string, unknown>>
   const n = result.keys.length
   const known = resultOutputs(result)
