@@ -31,6 +31,7 @@ export const DAGFLOW_ERROR_CODES = [
   'NODE_FAILED',
   'ARROW_UNAVAILABLE',
   'LISTENER_FAILED',
+  'TIMEOUT',
   'ABORTED',
   // dagflow/testing
   'MISSING_ARBITRARY',
@@ -333,6 +334,41 @@ export class ListenerError extends DagflowError {
 }
 
 /**
+ * A call ran past its node's `timeoutMs`. It is the `cause` of the NodeError the run reports
+ * (after retries, if the node has them); it is also the reason of the call's `ctx.signal`. The
+ * call's late result, if any, is discarded.
+ *
+ * @category errors
+ * @since 0.4.0
+ */
+export class TimeoutError extends DagflowError {
+  readonly code = 'TIMEOUT'
+  readonly node: string
+  readonly timeoutMs: number
+  readonly key: string | number | undefined
+  readonly index: number | undefined
+  readonly attempt: number
+  constructor(
+    node: string,
+    timeoutMs: number,
+    key: string | number | undefined,
+    index: number | undefined,
+    attempt: number,
+  ) {
+    const at = index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
+    super(
+      `Node "${node}" took longer than its timeoutMs (${timeoutMs} ms)${at}, attempt ${attempt}. ` +
+        'Raise timeoutMs, make the call faster, or add retry: { attempts } to try again.',
+    )
+    this.node = node
+    this.timeoutMs = timeoutMs
+    this.key = key
+    this.index = index
+    this.attempt = attempt
+  }
+}
+
+/**
  * The run's `signal` fired. `reason` is the signal's reason.
  *
  * @category errors
@@ -381,6 +417,7 @@ export type AnyDagflowError =
   | NodeError
   | ArrowUnavailableError
   | ListenerError
+  | TimeoutError
   | AbortError
 
 // -------------------------------------------------------------------------------------

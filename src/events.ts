@@ -85,6 +85,17 @@ export type DagflowEvent =
       readonly executor: 'local' | 'arrow'
     }
   | {
+      /** a call failed (threw, rejected or timed out) and is tried again */
+      readonly type: 'call:retry'
+      readonly node: string
+      /** the item's key; for a batch call, the batch's first key; undefined for a once-only node */
+      readonly key: Key | undefined
+      readonly index: number | undefined
+      /** the attempt that failed (1 for the first call) */
+      readonly attempt: number
+      readonly error: unknown
+    }
+  | {
       readonly type: 'item:error'
       readonly node: string
       readonly key: Key | undefined

@@ -7,6 +7,7 @@ export {
   AbortError,
   ArrowUnavailableError,
   ListenerError,
+  TimeoutError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -22,7 +23,21 @@ export {
 } from './errors.js'
 export type { AnyDagflowError, DagflowErrorCode } from './errors.js'
 export { isNode, node, NodeTypeId } from './node.js'
-export type { AcceptedDepsOf, AnyNode, BatchFn, Column, DepsOf, Node, NodeSpec } from './node.js'
+export type {
+  AcceptedDepsOf,
+  AnyNode,
+  BatchContext,
+  BatchFn,
+  Column,
+  DepsOf,
+  Node,
+  NodeContext,
+  NodeFn,
+  NodeSpec,
+  DepsParam,
+  ResultOf as NodeResultOf,
+  RetryPolicy,
+} from './node.js'
 export { isPipeline, pipeline, PipelineTypeId } from './pipeline.js'
 export type {
   AnyPipeline,

@@ -44,9 +44,56 @@ export type Column<T> = ArrayLike<T> & Iterable<T>
  * @category models
  * @since 0.1.0
  */
-export type BatchFn<D, R> = (columns: {
-  readonly [K in keyof D]-?: Column<D[K]>
-}) => ArrayLike<R> | Promise<ArrayLike<R>>
+export type BatchFn<D, R> = (
+  columns: { readonly [K in keyof D]-?: Column<D[K]> },
+  ctx: BatchContext,
+) => ArrayLike<R> | Promise<ArrayLike<R>>
+
+/**
+ * The optional second parameter of a node function.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface NodeContext {
+  /** fires when the run is aborted or this call passes the node's `timeoutMs` (reason: a TimeoutError) */
+  readonly signal: AbortSignal
+  /** the item's key; undefined for a node that runs once */
+  readonly key: string | number | undefined
+  /** the item's index; undefined for a node that runs once */
+  readonly index: number | undefined
+  /** 1 for the first call, 2 for the first retry, … */
+  readonly attempt: number
+}
+
+/**
+ * The optional second parameter of a `batch` form.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface BatchContext {
+  readonly signal: AbortSignal
+  /** the keys of the batch's items, in order */
+  readonly keys: ReadonlyArray<string | number>
+  /** the indices of the batch's items, in order */
+  readonly indices: ReadonlyArray<number>
+  readonly attempt: number
+}
+
+/**
+ * How a failing call is retried: `attempts` calls in all (≥ 1), waiting `backoffMs × factor^(n-1)`
+ * before retry n, for errors `retryOn` accepts (default: every error, timeouts included).
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface RetryPolicy {
+  readonly attempts: number
+  readonly backoffMs?: number
+  readonly factor?: number
+  readonly retryOn?: (error: unknown) => boolean
+}
 
 /**
  * A step of a pipeline: a frozen value.
@@ -79,8 +126,18 @@ export interface Node<out O extends string, in D, out R, out M extends string = 
   readonly inputs: Readonly<Record<string, t.Mixed>> | undefined
   readonly returns: t.Mixed | undefined
   /** the function itself: call it directly to unit-test a node */
-  readonly fn: (deps: A) => R | Promise<R>
+  readonly fn: (deps: A, ctx?: NodeContext) => R | Promise<R>
   readonly batch: BatchFn<A, R> | undefined
+  readonly retry: RetryPolicy | undefined
+  readonly timeoutMs: number | undefined
+  /** the most calls of this node in flight at once (beneath the executor's bound) */
+  readonly concurrency: number | undefined
+  /** false when the node opts out of caching */
+  readonly cache: boolean
+  /** bump it when something the function captures changes (part of the cache key) */
+  readonly version: string | undefined
+  /** whether the function or batch form reads its second parameter (`ctx`) */
+  readonly usesContext: boolean
 }
 
 /**
@@ -127,7 +184,53 @@ export interface NodeSpec<O extends string, D, M extends string, R, A = D> {
   readonly batch?: BatchFor<A, M, R>
   /** an io-ts codec that every result is decoded with */
   readonly returns?: t.Type<R, unknown, unknown>
+  /** retry failing calls (per item, or per batch for the batch form) */
+  readonly retry?: RetryPolicy
+  /** fail a call that takes longer, with a NodeError whose cause is a TimeoutError */
+  readonly timeoutMs?: number
+  /** the most calls of this node in flight at once, beneath the executor's bound */
+  readonly concurrency?: number
+  /** `false`: never cache this node's results */
+  readonly cache?: boolean
+  /** part of the cache key: bump it when something the function captures changes */
+  readonly version?: string
 }
+
+/**
+ * The parameter record of a node function without `inputs`: its annotated first parameter
+ * (`{}` for a function without parameters). The function itself is the type parameter, so its
+ * second parameter (`ctx`) is typed from context while the first is read from the annotation.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type DepsParam<F> = F extends (deps: infer D, ...rest: never) => unknown
+  ? unknown extends D
+    ? {}
+    : D
+  : {}
+
+/**
+ * Any node function, as `node()` sees it before reading its annotation. Its record is read from
+ * the annotation of the first parameter; the second (`ctx`) is typed from context.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type NodeFn = (deps: never, ctx: NodeContext) => unknown
+
+/**
+ * The result type of a node: its `returns` codec's decoded type when it has one, else what the
+ * function returns (awaited).
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type ResultOf<F, C extends t.Mixed> = [C] extends [never]
+  ? F extends (...args: never) => infer R
+    ? Awaited<R>
+    : never
+  : t.TypeOf<C>
 
 /**
  * The parameter record a function with `inputs` codecs receives: the decoded values.
@@ -187,12 +290,20 @@ export function node<
   const M extends keyof P & string = never,
 >(
   spec: NodeSpec<O, AcceptedDepsOf<P>, M, R, DepsOf<P>> & { readonly inputs: P },
-  fn: (deps: NoInfer<DepsOf<P>>) => R | Promise<R>,
+  fn: (deps: NoInfer<DepsOf<P>>, ctx: NodeContext) => R | Promise<R>,
 ): Node<O, AcceptedDepsOf<P>, R, M, DepsOf<P>>
-export function node<const O extends string, D extends object, R, const M extends keyof D & string = never>(
-  spec: NodeSpec<O, D, M, R> & { readonly inputs?: undefined },
-  fn: (deps: D) => R | Promise<R>,
-): Node<O, D, R, M>
+export function node<
+  const O extends string,
+  F extends NodeFn,
+  const M extends keyof DepsParam<F> & string = never,
+  C extends t.Mixed = never,
+>(
+  spec: Omit<NodeSpec<O, DepsParam<F>, M, ResultOf<F, C>>, 'returns'> & {
+    readonly inputs?: undefined
+    readonly returns?: C
+  },
+  fn: F,
+): Node<O, DepsParam<F>, ResultOf<F, C>, M>
 export function node(spec: unknown, fn: unknown): AnyNode {
   return makeNode(spec as never, fn as never)
 }
@@ -220,7 +331,20 @@ export const isNode = (u: unknown): u is AnyNode =>
 
 const phantom = Object.freeze({}) as AnyNode[NodeTypeId]
 
-const SPEC_KEYS = new Set(['output', 'name', 'mapAxis', 'keyAttr', 'batch', 'returns', 'inputs'])
+const SPEC_KEYS = new Set([
+  'output',
+  'name',
+  'mapAxis',
+  'keyAttr',
+  'batch',
+  'returns',
+  'inputs',
+  'retry',
+  'timeoutMs',
+  'concurrency',
+  'cache',
+  'version',
+])
 
 const isCodec = (u: unknown): u is t.Mixed =>
   typeof u === 'object' &&
@@ -277,6 +401,49 @@ function makeNode(
     if (typeof batch !== 'function') fail('batch', 'must be a function over columns.')
   }
   if (returns !== undefined && !isCodec(returns)) fail('returns', 'must be an io-ts codec.')
+  const { retry, timeoutMs, concurrency, cache, version } = spec as {
+    retry?: unknown
+    timeoutMs?: unknown
+    concurrency?: unknown
+    cache?: unknown
+    version?: unknown
+  }
+  const positive = (u: unknown) => typeof u === 'number' && Number.isFinite(u) && u > 0
+  if (retry !== undefined) {
+    if (typeof retry !== 'object' || retry === null) {
+      fail('retry', 'must be { attempts, backoffMs?, factor?, retryOn? }.')
+    }
+    const r = retry as Record<string, unknown>
+    for (const k of Object.keys(r)) {
+      if (!['attempts', 'backoffMs', 'factor', 'retryOn'].includes(k)) {
+        fail(`retry.${k}`, 'is not a retry option (attempts, backoffMs, factor, retryOn).')
+      }
+    }
+    if (!(Number.isInteger(r['attempts']) && (r['attempts'] as number) >= 1)) {
+      fail('retry.attempts', `must be a whole number ≥ 1 (the total number of calls), got ${String(r['attempts'])}.`)
+    }
+    const backoff = r['backoffMs']
+    if (backoff !== undefined && !(typeof backoff === 'number' && Number.isFinite(backoff) && backoff >= 0)) {
+      fail('retry.backoffMs', `must be a number of milliseconds ≥ 0, got ${String(backoff)}.`)
+    }
+    if (r['factor'] !== undefined && !positive(r['factor'])) {
+      fail('retry.factor', `must be a positive number, got ${String(r['factor'])}.`)
+    }
+    if (r['retryOn'] !== undefined && typeof r['retryOn'] !== 'function') {
+      fail('retry.retryOn', 'must be a function (error) => boolean.')
+    }
+  }
+  if (timeoutMs !== undefined && !positive(timeoutMs)) {
+    fail('timeoutMs', `must be a positive number of milliseconds, got ${String(timeoutMs)}.`)
+  }
+  if (
+    concurrency !== undefined &&
+    !(concurrency === Number.POSITIVE_INFINITY || (Number.isInteger(concurrency) && (concurrency as number) >= 1))
+  ) {
+    fail('concurrency', `must be a whole number ≥ 1 (or Infinity), got ${String(concurrency)}.`)
+  }
+  if (cache !== undefined && typeof cache !== 'boolean') fail('cache', 'must be true or false.')
+  if (version !== undefined && typeof version !== 'string') fail('version', 'must be a string.')
 
   let deps: ReadonlyArray<string>
   let optionalDeps: ReadonlyArray<string> = []
@@ -297,6 +464,12 @@ function makeNode(
     deps = read.right.names
     optionalDeps = read.right.optional
   }
+  // a second parameter means the function reads ctx; without readable source, its length says
+  const arity = (f: unknown): number => {
+    const read = readParamNames(f as never)
+    return read._tag === 'Right' ? read.right.arity : (f as { length: number }).length
+  }
+  const usesContext = arity(fn) >= 2 || (typeof batch === 'function' && arity(batch) >= 2)
   const seen = new Set<string>()
   for (const d of deps) {
     if (seen.has(d)) fail('fn', `names parameter "${d}" twice.`)
@@ -320,5 +493,11 @@ function makeNode(
     returns: returns as t.Mixed | undefined,
     fn: fn as AnyNode['fn'],
     batch: batch as AnyNode['batch'],
+    retry: retry === undefined ? undefined : Object.freeze({ ...(retry as RetryPolicy) }),
+    timeoutMs: timeoutMs as number | undefined,
+    concurrency: concurrency as number | undefined,
+    cache: cache !== false,
+    version: version as string | undefined,
+    usesContext,
   })
 }

@@ -245,7 +245,9 @@ type Mismatch<All, O extends string, K extends string, M> =
 type ParamMismatches<N, All> =
   N extends Node<infer O, infer D, unknown, infer M, never>
     ? [D] extends [never]
-      ? never // an untyped node (AnyNode, e.g. from a list built at run time): nothing to check
+      ? string extends O
+        ? never // an untyped node (AnyNode, e.g. from a list built at run time): nothing to check
+        : `the node producing "${O}" has an unannotated parameter record: annotate it, e.g. ({ x }: { x: number }) => …, or give inputs codecs`
       : {
           [K in keyof D & string]: K extends OutputNames<All>
             ? [Expected<All, K, M>] extends [D[K]]

@@ -40,8 +40,10 @@ export interface PlanNode {
   readonly perItem: boolean
   readonly slot: number
   readonly params: ReadonlyArray<PlanParam>
-  /** whether any codec (inputs or returns) must be checked */
+  /** whether calls take the general path: codecs to check, ctx, retries or a timeout */
   readonly checked: boolean
+  /** whether each call goes through the retry/timeout/ctx machinery */
+  readonly guarded: boolean
 }
 
 export interface PlanInput {
@@ -139,7 +141,13 @@ function compile(full: AnyPipeline, wanted: ReadonlyArray<string> | undefined): 
       perItem,
       slot,
       params,
-      checked: node.inputs !== undefined || node.returns !== undefined,
+      guarded: node.retry !== undefined || node.timeoutMs !== undefined || node.usesContext,
+      checked:
+        node.inputs !== undefined ||
+        node.returns !== undefined ||
+        node.retry !== undefined ||
+        node.timeoutMs !== undefined ||
+        node.usesContext,
     }
   })
   const producer = new Map(p.nodes.map((n) => [n.output, n]))

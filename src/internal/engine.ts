@@ -16,6 +16,7 @@ import {
   isDagflowError,
   ListenerError,
   NodeError,
+  TimeoutError,
   ValidationError,
   type DagflowError,
 } from '../errors.js'
@@ -59,7 +60,8 @@ type AnyPipeline = Pipeline<AnyNode, string>
 type Keys = ReadonlyArray<Key> | undefined
 
 interface RunContext {
-  readonly signal: AbortSignal | undefined
+  /** the run's own signal: fires on the caller's abort (and when the run fails) */
+  readonly signal: AbortSignal
   /** `undefined` when the keys are the indices */
   readonly keys: Keys
   readonly n: number
@@ -130,8 +132,13 @@ export async function evaluate(
     n = items.length
   }
   const emit = options?.onEvent === undefined ? undefined : guard(options.onEvent)
+  // node calls see one signal: the caller's abort, or the run's own failure (so calls still in
+  // flight after a failure can stop early)
+  const controller = new AbortController()
+  const forward = () => controller.abort(signal?.reason)
+  signal?.addEventListener('abort', forward, { once: true })
   const ctx: RunContext = {
-    signal,
+    signal: controller.signal,
     keys,
     n,
     limit: makeLimit(engine.concurrency),
@@ -150,7 +157,7 @@ export async function evaluate(
       nodes: plan.nodes.map((pn) => pn.node.name),
     })
     for (const pn of plan.nodes) {
-      throwIfAborted(signal)
+      throwIfAborted(ctx.signal)
       const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
       tallies[pn.node.name] = tally
       const items = pn.perItem ? n : 1
@@ -165,6 +172,8 @@ export async function evaluate(
     }
   } catch (e) {
     const error = isDagflowError(e) ? e : new NodeError('(executor)', undefined, undefined, e)
+    if (!controller.signal.aborted) controller.abort(error)
+    signal?.removeEventListener('abort', forward)
     if (emit !== undefined && !(error instanceof ListenerError)) {
       try {
         if ((error instanceof NodeError || error instanceof ValidationError) && error.node !== undefined) {
@@ -177,6 +186,7 @@ export async function evaluate(
     }
     throw error
   }
+  signal?.removeEventListener('abort', forward)
   const final = stats()
   const result = mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor, final)
   emit?.({ type: 'run:end', executor: engine.executor, stats: final })
@@ -255,12 +265,20 @@ function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
 const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown): DagflowError =>
   new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
 
-/** Calls the node function; a throw becomes a NodeError. */
-function call(pn: PlanNode, args: unknown, i: number | undefined, keys: Keys): unknown {
+/**
+ * Calls the node function for item `i` (or once); a throw becomes a NodeError. Nodes with
+ * retries, a timeout or a `ctx` parameter go through {@link attempts}.
+ */
+function call(pn: PlanNode, args: unknown, i: number | undefined, run: RunContext, tally: Tally): unknown {
+  const fn = pn.node.fn as (a: unknown, ctx?: unknown) => unknown
   try {
-    return (pn.node.fn as (a: unknown) => unknown)(args)
+    if (!pn.guarded) return fn(args)
+    const key = i === undefined ? undefined : keyAt(run.keys, i)
+    return attempts(pn, run, tally, key, i, (attempt, signal) =>
+      pn.node.usesContext ? fn(args, { signal, key, index: i, attempt }) : fn(args),
+    )
   } catch (e) {
-    throw nodeError(pn, i, keys, e)
+    throw nodeError(pn, i, run.keys, e)
   }
 }
 
@@ -272,6 +290,85 @@ async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefin
     throw nodeError(pn, i, keys, e)
   }
 }
+
+/**
+ * One logical call under the node's `retry` and `timeoutMs`: `invoke(attempt, signal)` is called
+ * until it succeeds or the attempts run out. Returns the value, or a promise of it; throws (or
+ * rejects with) the last error, raw. A timed-out call's signal fires with the TimeoutError and
+ * its late result is discarded.
+ */
+function attempts(
+  pn: PlanNode,
+  run: RunContext,
+  tally: Tally,
+  key: Key | undefined,
+  index: number | undefined,
+  invoke: (attempt: number, signal: AbortSignal) => unknown,
+): unknown {
+  const node = pn.node
+  const policy = node.retry
+  const max = policy?.attempts ?? 1
+  const timeout = node.timeoutMs
+  const once = (attempt: number): unknown => {
+    if (timeout === undefined) return invoke(attempt, run.signal)
+    const own = new AbortController()
+    const signal = AbortSignal.any([run.signal, own.signal])
+    const t0 = now()
+    const r = invoke(attempt, signal)
+    if (!isThenable(r)) return r // a synchronous call has already finished: it cannot time out
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          const error = new TimeoutError(node.name, timeout, key, index, attempt)
+          own.abort(error)
+          reject(error)
+        },
+        Math.max(0, timeout - (now() - t0)),
+      )
+      r.then(
+        (v) => {
+          clearTimeout(timer)
+          resolve(v)
+        },
+        (e: unknown) => {
+          clearTimeout(timer)
+          reject(e)
+        },
+      )
+    })
+  }
+  const again = (error: unknown, attempt: number): unknown => {
+    if (attempt >= max || run.signal.aborted || policy?.retryOn?.(error) === false) throw error
+    run.emit?.({ type: 'call:retry', node: node.name, key, index, attempt, error })
+    tally.calls++
+    const wait = (policy?.backoffMs ?? 0) * (policy?.factor ?? 1) ** (attempt - 1)
+    return wait > 0 ? sleep(wait, run.signal).then(() => go(attempt + 1)) : go(attempt + 1)
+  }
+  const go = (attempt: number): unknown => {
+    let r: unknown
+    try {
+      r = once(attempt)
+    } catch (e) {
+      return again(e, attempt)
+    }
+    return isThenable(r) ? Promise.resolve(r).then(undefined, (e: unknown) => again(e, attempt)) : r
+  }
+  return go(1)
+}
+
+/** Waits `ms`, or rejects with an AbortError when `signal` fires first. */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer)
+      reject(new AbortError(signal.reason))
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', abort, { once: true })
+  })
 
 function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys: Keys): unknown {
   const codec = pn.node.returns
@@ -297,7 +394,7 @@ async function runOnce(
   pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
   const t0 = now()
   tally.calls = 1
-  const r = call(pn, args, undefined, undefined)
+  const r = call(pn, args, undefined, ctx, tally)
   const value = isThenable(r)
     ? await raceAbort(ctx.limit(() => settle(pn, r, undefined, undefined)), ctx.signal)
     : r
@@ -412,7 +509,7 @@ async function runPerItem(
     argsAt = checkedArgs(pn, slots, decodeConstants(pn, slots), keys)
     range = (from, to) => {
       for (let i = from; i < to; i++) {
-        const r = call(pn, argsAt(i), i, keys)
+        const r = call(pn, argsAt(i), i, ctx, tally)
         if (isThenable(r)) {
           first = r
           return i
@@ -454,7 +551,7 @@ async function runPerItem(
     start,
     n,
     first as unknown as PromiseLike<unknown>,
-    (i) => call(pn, argsAt(i), i, keys),
+    (i) => call(pn, argsAt(i), i, ctx, tally),
     (i, r) => settle(pn, r, i, keys),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
@@ -469,6 +566,7 @@ async function runPerItem(
       }
     },
     tally,
+    pn.node.concurrency ?? Number.POSITIVE_INFINITY,
   )
   tally.calls += n - start
   tally.items += n - start
@@ -490,6 +588,7 @@ async function runRest(
   settleAt: (k: number, p: PromiseLike<unknown>) => Promise<unknown>,
   finish: (k: number, value: unknown) => void,
   busy: Tally | undefined,
+  bound: number,
 ): Promise<void> {
   const { limit, signal } = ctx
   let next = first + 1
@@ -520,7 +619,8 @@ async function runRest(
       }),
     ),
   ]
-  const count = Math.min(limit.concurrency, end - first)
+  // the executor's bound, and beneath it the node's own
+  const count = Math.min(limit.concurrency, bound, end - first)
   for (let w = 1; w < count; w++) workers.push(limit(() => timed(work)))
   try {
     await raceAbort(Promise.all(workers), signal, () => {
@@ -586,7 +686,8 @@ async function runBatched(
   const name = pn.node.name
   const count = Math.ceil(n / size)
   const constants = decodeConstants(pn, slots)
-  const batch = pn.node.batch as (columns: unknown) => unknown
+  const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
+  const guarded = pn.guarded
   const chunks = new Array<Column>(count)
   const began = new Float64Array(count)
   const call = (b: number): unknown => {
@@ -606,7 +707,12 @@ async function runBatched(
     tally.calls++
     began[b] = now()
     try {
-      return batch(columns)
+      if (!guarded) return batch(columns)
+      const indices = pn.node.usesContext ? Array.from({ length: end - start }, (_, j) => start + j) : []
+      const batchKeys = indices.map((i) => keyAt(keys, i))
+      return attempts(pn, ctx, tally, keyAt(keys, start), start, (attempt, signal) =>
+        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
+      )
     } catch (e) {
       throw nodeError(pn, start, keys, e)
     }
@@ -624,7 +730,17 @@ async function runBatched(
     const r = call(b)
     if (isThenable(r)) {
       // batch calls are timed one by one (in finish), so the pool does not time its workers
-      await runRest(ctx, b, count, r, call, (k, p) => settle(pn, p, k * size, keys), finish, undefined)
+      await runRest(
+        ctx,
+        b,
+        count,
+        r,
+        call,
+        (k, p) => settle(pn, p, k * size, keys),
+        finish,
+        undefined,
+        pn.node.concurrency ?? Number.POSITIVE_INFINITY,
+      )
       break
     }
     finish(b, r)

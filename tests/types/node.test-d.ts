@@ -95,11 +95,11 @@ describe('node() types', () => {
   })
 
   it('rejects a batch form whose results have the wrong type', () => {
-    // @ts-expect-error the batch form returns strings, fn returns numbers
     node(
       {
         output: 'y',
         mapAxis: 'x',
+        // @ts-expect-error the batch form returns strings, fn returns numbers
         batch: ({ x }) => Array.from(x, String),
       },
       ({ x }: { x: number }) => x,
@@ -109,5 +109,30 @@ describe('node() types', () => {
   it('keeps the output name literal without `as const`', () => {
     const n = node({ output: 'literal_name' }, () => 1)
     expectTypeOf(n.output).toEqualTypeOf<'literal_name'>()
+  })
+
+  it('types ctx, the second parameter, from context while deps come from the annotation', () => {
+    const n = node(
+      { output: 'answer', mapAxis: 'q', keyAttr: 'id' },
+      async ({ q, model }: { q: { id: string; text: string }; model: string }, ctx) => {
+        expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>()
+        expectTypeOf(ctx.attempt).toEqualTypeOf<number>()
+        expectTypeOf(ctx.key).toEqualTypeOf<string | number | undefined>()
+        return `${model}:${q.text}`
+      },
+    )
+    expectTypeOf(n).toEqualTypeOf<
+      Node<'answer', { q: { id: string; text: string }; model: string }, string, 'q'>
+    >()
+    // @ts-expect-error keyAttr must be a key of the item, also when fn takes ctx
+    node({ output: 'a', mapAxis: 'q', keyAttr: 'nope' }, ({ q }: { q: { id: string } }, ctx) => q.id + ctx.attempt)
+  })
+
+  it('checks the reliability options', () => {
+    node({ output: 'y', retry: { attempts: 3, backoffMs: 10, factor: 2 }, timeoutMs: 50, concurrency: 2 }, ({ x }: { x: number }) => x)
+    // @ts-expect-error retry needs attempts
+    node({ output: 'y', retry: { backoffMs: 10 } }, ({ x }: { x: number }) => x)
+    // @ts-expect-error timeoutMs is a number
+    node({ output: 'y', timeoutMs: '50' }, ({ x }: { x: number }) => x)
   })
 })

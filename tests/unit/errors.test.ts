@@ -4,6 +4,7 @@ import {
   AbortError,
   ArrowUnavailableError,
   ListenerError,
+  TimeoutError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -123,6 +124,13 @@ const cases: ReadonlyArray<{
     name: 'AbortError',
     fields: { reason: 'user cancelled', cause: 'user cancelled' },
     mentions: ['aborted', 'user cancelled'],
+  },
+  {
+    error: new TimeoutError('ask', 2000, 'q7', 6, 2),
+    code: 'TIMEOUT',
+    name: 'TimeoutError',
+    fields: { node: 'ask', timeoutMs: 2000, key: 'q7', index: 6, attempt: 2 },
+    mentions: ['ask', '2000', 'q7', 'timeoutMs'],
   },
   {
     error: new ListenerError('node:end', new Error('bar broke')),
