@@ -59,6 +59,8 @@ export type DagflowEvent =
       readonly items: number
       /** the nodes that will run, in order */
       readonly nodes: ReadonlyArray<string>
+      /** the ones among them that run once per item (the others run once) */
+      readonly perItem: ReadonlyArray<string>
     }
   | {
       readonly type: 'run:end'

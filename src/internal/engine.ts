@@ -155,6 +155,7 @@ export async function evaluate(
       executor: engine.executor,
       items: n,
       nodes: plan.nodes.map((pn) => pn.node.name),
+      perItem: plan.nodes.filter((pn) => pn.perItem).map((pn) => pn.node.name),
     })
     for (const pn of plan.nodes) {
       throwIfAborted(ctx.signal)
