@@ -30,7 +30,8 @@ const shared = {
 
 export default defineConfig([
   // the runner loads dagflow/arrow with require() in CJS and import() in ESM (src/runner.ts)
-  { ...shared, format: ['esm'], define: { __DAGFLOW_CJS__: 'false' } },
+  // no code splitting: one self-contained file per entry, as in the CJS build
+  { ...shared, format: ['esm'], splitting: false, define: { __DAGFLOW_CJS__: 'false' } },
   {
     ...shared,
     format: ['cjs'],

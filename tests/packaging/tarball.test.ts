@@ -199,7 +199,10 @@ describe('the packed tarball', () => {
       ...Object.keys((manifest['peerDependencies'] ?? {}) as object),
     ])
     const builds = packed.filter((f) => /^dist\/[^/]+\.c?js$/.test(f)).map((f) => f.slice(5))
-    const entries = ['index', 'arrow', 'testing'].flatMap((e) => [`${e}.js`, `${e}.cjs`])
+    const entries = [
+      ...['index', 'arrow', 'testing', 'observe'].flatMap((e) => [`${e}.js`, `${e}.cjs`]),
+      'cli.js', // the `dagflow` command: ESM only
+    ]
     expect([...builds].sort()).toEqual([...entries].sort())
     for (const file of builds) {
       const code = readFileSync(join(dist, file), 'utf8')

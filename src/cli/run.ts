@@ -1,0 +1,315 @@
+/**
+ * `dagflow run`: maps a pipeline over the items of a file with `createRunner`, writes the
+ * per-item outputs to `.jsonl` or `.arrow`, and prints the outputs computed once to stdout.
+ *
+ * @since 0.3.0
+ */
+import { existsSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  AbortError,
+  createRunner,
+  isDagflowError,
+  type DagflowError,
+  type DagflowEvent,
+  type MapResult,
+  type Runner,
+} from 'dagflow'
+import { CliError, runError, setupError, usageError } from './cli-error.js'
+import { JsonTextError, toJsonText } from './json-text.js'
+import { errorText, isModuleNotFound, type LoadedPipeline } from './load-pipeline.js'
+import { dataExtension, importArrow, readItems, type DataExtension } from './read-items.js'
+import { KEY_COLUMN, writeArrow, writeJsonLines } from './write-output.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The options of `dagflow run`, checked.
+ *
+ * @category models
+ */
+export interface RunSettings {
+  readonly input: string
+  readonly output: string
+  readonly outputKind: DataExtension
+  readonly mode: 'local' | 'arrow' | 'auto'
+  readonly batchSize: number | undefined
+  readonly concurrency: number | undefined
+  readonly progress: boolean
+  /** `--set` values, parsed, in the order given */
+  readonly set: ReadonlyArray<readonly [string, unknown]>
+}
+
+/** The raw option values of `dagflow run`, as parseArgs gives them. */
+export interface RunFlags {
+  readonly input?: string | undefined
+  readonly output?: string | undefined
+  readonly mode?: string | undefined
+  readonly 'batch-size'?: string | undefined
+  readonly concurrency?: string | undefined
+  readonly progress?: boolean | undefined
+  readonly set?: ReadonlyArray<string> | undefined
+}
+
+/** Where the command writes: stdout for the once-outputs, stderr for messages. */
+export interface RunIO {
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WriteStream
+  readonly signal: AbortSignal
+}
+
+const MODES = ['auto', 'local', 'arrow'] as const
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Checks the flags of `dagflow run` before anything loads: every problem is a usage error.
+ *
+ * @category constructors
+ */
+export function runSettings(flags: RunFlags): RunSettings {
+  if (flags.input === undefined) {
+    throw usageError('dagflow run needs --input FILE (the map-axis items).')
+  }
+  if (flags.output === undefined) {
+    throw usageError('dagflow run needs --output FILE (the per-item outputs).')
+  }
+  dataExtension(flags.input, '--input', ['.jsonl', '.json', '.arrow'])
+  const outputKind = dataExtension(flags.output, '--output', ['.jsonl', '.arrow'])
+  if (resolve(flags.input) === resolve(flags.output)) {
+    throw usageError(`--input and --output are the same file (${flags.output}).`)
+  }
+  const outDir = dirname(resolve(flags.output))
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) {
+    const missing = dirname(flags.output)
+    throw usageError(`--output ${flags.output}: the directory ${missing} does not exist.`)
+  }
+  const mode = flags.mode ?? 'auto'
+  const m = MODES.find((x) => x === mode)
+  if (m === undefined) throw usageError(`Unknown --mode "${mode}": use ${MODES.join(', ')}.`)
+  return {
+    input: flags.input,
+    output: flags.output,
+    outputKind,
+    mode: m,
+    batchSize: count('--batch-size', flags['batch-size']),
+    concurrency: count('--concurrency', flags.concurrency),
+    progress: flags.progress ?? false,
+    set: (flags.set ?? []).map(parseSet),
+  }
+}
+
+/**
+ * Runs the loaded pipeline as `settings` say. Resolves when the output file and stdout are
+ * written; rejects with a {@link CliError}.
+ *
+ * @category constructors
+ */
+export async function runCommand(
+  loaded: LoadedPipeline,
+  settings: RunSettings,
+  io: RunIO,
+): Promise<void> {
+  const p = loaded.pipeline
+  const axis = p.mapAxis
+  if (axis === undefined) {
+    throw setupError(
+      `The pipeline ${loaded.ref.path}#${loaded.exportName} has no map axis (no node declares mapAxis), ` +
+        'so there are no items to read from --input. Give a node a mapAxis.',
+    )
+  }
+  const constants = constantInputs(loaded, settings, axis)
+  const perItem = p.nodes.filter((n) => n.mapAxis !== undefined).map((n) => n.output)
+  if (perItem.includes(KEY_COLUMN)) {
+    throw setupError(
+      `The pipeline has an output named "${KEY_COLUMN}", which the output file uses for the items' keys. ` +
+        'Rename that output.',
+    )
+  }
+  // load what writing needs before the run, so a missing optional peer fails first
+  const arrow = settings.outputKind === '.arrow' ? await arrowWriter(settings.output) : undefined
+  const items = await readItems(settings.input)
+
+  let runner: Runner
+  try {
+    runner = createRunner({
+      mode: settings.mode,
+      ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }),
+      ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+    })
+  } catch (e) {
+    throw usageError(errorText(e))
+  }
+  const onEvent = settings.progress ? await progressListener(io.stderr, loaded) : undefined
+  let result: MapResult<Readonly<Record<string, unknown>>>
+  try {
+    result = (await runner.map(p as never, { ...constants, [axis]: items.values } as never, {
+      signal: io.signal,
+      ...(onEvent === undefined ? {} : { onEvent }),
+    })) as MapResult<Readonly<Record<string, unknown>>>
+  } catch (e) {
+    throw fromRunFailure(e, items.locate)
+  }
+
+  const once = p.outputs.filter((o) => !perItem.includes(o))
+  let stdoutText: string
+  try {
+    stdoutText = `${toJsonText(Object.fromEntries(once.map((o) => [o, result.outputs[o]])), 2)}\n`
+  } catch (e) {
+    if (!(e instanceof JsonTextError)) throw e
+    throw runError(
+      `The once-computed outputs cannot be printed as JSON: ${e.path.replace(/^\./, '')} is ${e.problem}, which JSON cannot carry exactly.\n` +
+        'Make the node return plain JSON data (null for a missing number).',
+      e,
+    )
+  }
+  if (io.signal.aborted) throw fromRunFailure(new AbortError(io.signal.reason), items.locate)
+  const rows = { result, outputs: perItem, locate: items.locate }
+  if (arrow === undefined) await writeJsonLines(settings.output, rows)
+  else await writeArrow(settings.output, rows, arrow)
+  io.stdout.write(stdoutText)
+  if (io.stderr.isTTY) {
+    io.stderr.write(
+      `dagflow: ${result.keys.length} items → ${settings.output} (${perItem.join(', ') || 'keys only'}), ` +
+        `${result.executor} executor, ${Math.round(result.stats.ms)} ms\n`,
+    )
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// internal
+// -------------------------------------------------------------------------------------
+
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw usageError(`${flag} must be a whole number ≥ 1, got "${value}".`)
+  }
+  return n
+}
+
+function parseSet(arg: string): readonly [string, unknown] {
+  const eq = arg.indexOf('=')
+  if (eq <= 0) throw usageError(`--set ${arg}: write --set name=json, for example --set top_k=5.`)
+  const name = arg.slice(0, eq)
+  const text = arg.slice(eq + 1)
+  try {
+    return [name, JSON.parse(text)]
+  } catch {
+    throw usageError(
+      `--set ${name}: ${JSON.stringify(text)} is not JSON. A string needs JSON quotes: --set '${name}="${text}"'.`,
+    )
+  }
+}
+
+/** The module's exported `inputs` (the pipeline's inputs among them), then `--set` on top. */
+function constantInputs(
+  loaded: LoadedPipeline,
+  settings: RunSettings,
+  axis: string,
+): Record<string, unknown> {
+  const p = loaded.pipeline
+  const exported = loaded.exports['inputs']
+  const constants: Record<string, unknown> = {}
+  if (exported !== undefined) {
+    if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
+      throw setupError(
+        `The export "inputs" of ${loaded.ref.path} must be an object of constant inputs, got ${Array.isArray(exported) ? 'an array' : typeof exported}.`,
+      )
+    }
+    for (const [k, v] of Object.entries(exported)) {
+      if (k !== axis && p.inputs.includes(k)) constants[k] = v
+    }
+  }
+  for (const [name, value] of settings.set) {
+    if (name === axis) {
+      throw usageError(`--set ${name}: "${name}" is the map axis; its items come from --input.`)
+    }
+    if (!p.inputs.includes(name)) {
+      const bound = Object.hasOwn(p.bound, name) ? ` ("${name}" is bound by the pipeline)` : ''
+      const free = p.inputs.filter((i) => i !== axis)
+      throw usageError(
+        `--set ${name}: the pipeline has no input "${name}"${bound}. Its constant inputs: ${free.map((i) => `"${i}"`).join(', ') || 'none'}.`,
+      )
+    }
+    constants[name] = value
+  }
+  return constants
+}
+
+async function arrowWriter(file: string) {
+  const { tableToIPC } = await importArrow('write', file)
+  try {
+    const { toArrow } = await import('dagflow/arrow')
+    return { toArrow, tableToIPC }
+  } catch (e) {
+    throw setupError(`Cannot load dagflow/arrow to write ${file}: ${errorText(e)}`, e)
+  }
+}
+
+async function progressListener(
+  stream: NodeJS.WriteStream,
+  loaded: LoadedPipeline,
+): Promise<(event: DagflowEvent) => void> {
+  try {
+    const { progress } = await import('dagflow/observe')
+    const label = loaded.exportName === 'default' ? loaded.ref.path : loaded.exportName
+    return progress({ stream, label })
+  } catch (e) {
+    if (!isModuleNotFound(e, 'cli-progress')) throw e
+    throw setupError(`--progress needs cli-progress, which is not installed: ${errorText(e)}`, e)
+  }
+}
+
+/** A run failure as a CliError: exit 2 for what `--set` or setup fixes, else exit 1. */
+function fromRunFailure(e: unknown, locate: (index: number) => string): CliError {
+  if (!isDagflowError(e)) return runError(`The run failed: ${errorText(e)}`, e)
+  const err = e as DagflowError & {
+    readonly index?: unknown
+    readonly indices?: unknown
+    readonly inputs?: unknown
+  }
+  switch (err.code) {
+    case 'ABORTED':
+      return new CliError('Interrupted: the run was stopped; the output file was not written.', 130, {
+        cause: e,
+      })
+    case 'MISSING_INPUT': {
+      const names = Array.isArray(err.inputs) ? (err.inputs as ReadonlyArray<string>) : []
+      return usageError(
+        `${err.message}\nPass ${names.length === 1 ? 'it' : 'them'} with ${names.map((n) => `--set ${n}=<json>`).join(' ') || '--set name=<json>'}, ` +
+          'or export them from the module as `inputs`.',
+      )
+    }
+    case 'ARROW_UNAVAILABLE':
+      return setupError(err.message, e)
+    default: {
+      const indices =
+        typeof err.index === 'number'
+          ? [err.index]
+          : Array.isArray(err.indices)
+            ? (err.indices as ReadonlyArray<number>)
+            : []
+      const where = indices.length === 0 ? '' : `\n  at ${indices.map(locate).join(' and ')}`
+      return runError(`${err.message}${where}${causeStack(err)}`, e)
+    }
+  }
+}
+
+/** The stack of a node's own error, down to where dagflow called it: where to look for the bug. */
+function causeStack(e: Error): string {
+  const cause = e.cause
+  if (!(cause instanceof Error) || cause.stack === undefined) return ''
+  const ours = dirname(fileURLToPath(import.meta.url)) // dist/ holds the command and the core
+  const frames = cause.stack.split('\n').filter((l) => /^\s+at /.test(l))
+  const mine = frames.findIndex((l) => l.includes(ours) || l.includes('eval at generate'))
+  const shown = (mine < 0 ? frames : frames.slice(0, mine)).slice(0, 10)
+  const trace = shown.map((l) => `\n    ${l.trim()}`).join('')
+  return `\n  cause: ${cause.name}: ${cause.message}${trace}`
+}
