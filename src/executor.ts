@@ -40,6 +40,12 @@ export interface RunOptions<Os extends string = string> {
   readonly signal?: AbortSignal
   /** receives the run's events (see {@link DagflowEvent}); a listener that throws stops the run */
   readonly onEvent?: (event: DagflowEvent) => void
+  /**
+   * `map` only. `'fail'` (default) rejects on the first failure. `'collect'` resolves: each
+   * failed item is dropped from every output and listed in `result.errors`; a once-only node
+   * that fails still rejects. `run` always rejects.
+   */
+  readonly onError?: 'fail' | 'collect'
 }
 
 /**
@@ -61,6 +67,22 @@ export interface MapResult<O> {
    * executors still deep-equal)
    */
   readonly stats: RunStats
+  /** with `onError: 'collect'`: the failed items, in input order (absent otherwise) */
+  readonly errors?: ReadonlyArray<ItemFailure>
+}
+
+/**
+ * A failed item of a `map` with `onError: 'collect'`.
+ *
+ * @category executors
+ * @since 0.4.0
+ */
+export interface ItemFailure {
+  readonly key: Key
+  readonly index: number
+  /** the node it failed in */
+  readonly node: string
+  readonly error: AnyDagflowError
 }
 
 /**

@@ -48,7 +48,14 @@ export type {
   RunInputs,
   RunOutputs,
 } from './pipeline.js'
-export type { Executor, Key, MapResult, MappablePipeline, RunOptions } from './executor.js'
+export type {
+  Executor,
+  ItemFailure,
+  Key,
+  MapResult,
+  MappablePipeline,
+  RunOptions,
+} from './executor.js'
 export type { DagflowEvent, EventListener, NodeStats, RunStats } from './events.js'
 export { LocalExecutor } from './executors/local.js'
 export type { LocalExecutorOptions } from './executors/local.js'

@@ -21,7 +21,7 @@ import {
   type DagflowError,
 } from '../errors.js'
 import type { DagflowEvent, NodeStats, RunStats } from '../events.js'
-import type { MapResult, RunOptions } from '../executor.js'
+import type { ItemFailure, MapResult, RunOptions } from '../executor.js'
 import type { AnyNode } from '../node.js'
 import { isPipeline, type Pipeline } from '../pipeline.js'
 import {
@@ -70,7 +70,34 @@ interface RunContext {
   readonly executor: 'local' | 'arrow'
   /** the guarded listener; undefined without one, so the hot path only tests it per chunk */
   readonly emit: ((e: DagflowEvent) => void) | undefined
+  /** `onError: 'collect'`: where failed items are recorded; undefined in 'fail' mode */
+  readonly collect: Collector | undefined
 }
+
+/** The failed items of a `map` in collect mode. */
+interface Collector {
+  /** 1 for an item that failed in some node: later nodes skip it */
+  readonly failed: Uint8Array
+  readonly failures: Array<ItemFailure>
+  any: boolean
+}
+
+
+/** Records item `i` as failed (collect mode), or rethrows the error (fail mode). */
+function failItem(run: RunContext, node: string, i: number, error: unknown): void {
+  const collect = run.collect
+  if (collect === undefined) throw error
+  if (collect.failed[i] === 1) return
+  const e = isDagflowError(error) ? error : new NodeError(node, keyAt(run.keys, i), i, error)
+  collect.failed[i] = 1
+  collect.any = true
+  collect.failures.push({ key: keyAt(run.keys, i), index: i, node, error: e as ItemFailure['error'] })
+  run.emit?.({ type: 'item:error', node, key: keyAt(run.keys, i), index: i, error: e })
+}
+
+/** The index an error is about, if it names one. */
+const errorIndex = (e: unknown): number | undefined =>
+  e instanceof NodeError || e instanceof ValidationError ? e.index : undefined
 
 /** A node's figures while it runs. */
 interface Tally {
@@ -145,6 +172,13 @@ export async function evaluate(
     batchSize: engine.batchSize,
     executor: engine.executor,
     emit,
+    collect:
+      mode === 'map' && options?.onError === 'collect'
+        ? { failed: new Uint8Array(n), failures: [], any: false }
+        : undefined,
+  }
+  if (options?.onError !== undefined && options.onError !== 'fail' && options.onError !== 'collect') {
+    throw new GraphError(`The onError option must be 'fail' or 'collect', got ${JSON.stringify(options.onError)}.`)
   }
   const started = now()
   const tallies: Record<string, Tally> = {}
@@ -189,7 +223,11 @@ export async function evaluate(
   }
   signal?.removeEventListener('abort', forward)
   const final = stats()
-  const result = mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor, final)
+  const collect = ctx.collect
+  const result =
+    collect === undefined
+      ? mapResult(plan, collectOutputs(plan, slots, mode), keys, n, engine.executor, final)
+      : collectedResult(plan, slots, keys, n, engine.executor, final, collect)
   emit?.({ type: 'run:end', executor: engine.executor, stats: final })
   return result
 }
@@ -225,6 +263,34 @@ function mapResult(
   // not enumerable: results of the two executors deep-equal, timings aside
   Object.defineProperty(result, 'stats', { value: stats, enumerable: false })
   Object.defineProperty(result, ResultPlanId, { value: plan.outputs })
+  return result
+}
+
+/**
+ * A collect-mode result: failed items are dropped from every per-item output and from `keys`
+ * (the rest keep input order and their keys); `errors` lists the failures in input order.
+ */
+function collectedResult(
+  plan: Plan,
+  slots: ReadonlyArray<unknown>,
+  keys: Keys,
+  n: number,
+  executor: 'local' | 'arrow',
+  stats: RunStats,
+  collect: Collector,
+): MapResult<Record<string, unknown>> {
+  const alive = (_: unknown, i: number) => collect.failed[i] === 0
+  const outputs = collectOutputs(plan, slots, 'map')
+  if (collect.any) {
+    for (const o of plan.outputs) {
+      if (o.perItem) defineValue(outputs, o.name, (outputs[o.name] as Array<unknown>).filter(alive))
+    }
+  }
+  const kept = collect.any ? (keys ?? indexKeys(n)).filter(alive) : keys
+  const result = mapResult(plan, outputs, kept, n, executor, stats) as MapResult<Record<string, unknown>> & {
+    errors: ReadonlyArray<ItemFailure>
+  }
+  result.errors = [...collect.failures].sort((a, b) => a.index - b.index)
   return result
 }
 
@@ -390,7 +456,7 @@ async function runOnce(
   ctx: RunContext,
   tally: Tally,
 ): Promise<unknown> {
-  const decoded = decodeConstants(pn, slots)
+  const decoded = decodeConstants(pn, slots, ctx.collect)
   const args: Record<string, unknown> = {}
   pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
   const t0 = now()
@@ -520,6 +586,34 @@ async function runPerItem(
       return to
     }
   }
+  const collect = ctx.collect
+  if (collect !== undefined) {
+    // collect mode: skip items that failed upstream, record the ones that fail here
+    const plain = range
+    range = (from, to) => {
+      let i = from
+      while (i < to) {
+        if (collect.failed[i] === 1) {
+          i++
+          continue
+        }
+        let j = i + 1
+        while (j < to && collect.failed[j] === 0) j++
+        try {
+          const stop = plain(i, j)
+          if (stop < j) return stop
+          i = j
+        } catch (e) {
+          const at = errorIndex(e)
+          if (at === undefined || at < i || at >= j) throw e
+          failItem(ctx, name, at, e)
+          out[at] = undefined
+          i = at + 1
+        }
+      }
+      return to
+    }
+  }
   // per-item calls are reported in chunks of done items: batch:start and batch:end together
   while (start < n) {
     const end = Math.min(n, start + chunk)
@@ -568,6 +662,15 @@ async function runPerItem(
     },
     tally,
     pn.node.concurrency ?? Number.POSITIVE_INFINITY,
+    collect === undefined
+      ? undefined
+      : {
+          skip: (i) => collect.failed[i] === 1,
+          fail: (i, e) => {
+            failItem(ctx, name, i, e)
+            out[i] = undefined
+          },
+        },
   )
   tally.calls += n - start
   tally.items += n - start
@@ -590,8 +693,25 @@ async function runRest(
   finish: (k: number, value: unknown) => void,
   busy: Tally | undefined,
   bound: number,
+  collect?: { readonly skip: (k: number) => boolean; readonly fail: (k: number, e: unknown) => void },
 ): Promise<void> {
   const { limit, signal } = ctx
+  /** one call from start to finish; in collect mode a failure is recorded, not thrown */
+  const one = async (k: number, pending?: PromiseLike<unknown>): Promise<void> => {
+    if (collect === undefined) {
+      const r = pending ?? start(k)
+      finish(k, isThenable(r) ? await settleAt(k, r) : r)
+      return
+    }
+    if (pending === undefined && collect.skip(k)) return
+    try {
+      const r = pending ?? start(k)
+      finish(k, isThenable(r) ? await settleAt(k, r) : r)
+    } catch (e) {
+      if (e instanceof AbortError) throw e
+      collect.fail(k, e)
+    }
+  }
   let next = first + 1
   let stopped = false
   // a worker is always inside some call: its busy time is the time spent in the node's
@@ -608,14 +728,13 @@ async function runRest(
     while (!stopped && next < end) {
       const k = next++
       if (signal?.aborted === true) throw new AbortError(signal.reason)
-      const r = start(k)
-      finish(k, isThenable(r) ? await settleAt(k, r) : r)
+      await one(k)
     }
   }
   const workers = [
     limit(() =>
       timed(async () => {
-        finish(first, await settleAt(first, pending))
+        await one(first, pending)
         await work()
       }),
     ),
@@ -634,10 +753,20 @@ async function runRest(
 }
 
 /** Constant and reduce parameters, decoded once per node per run; a reduce gets a plain array. */
-function decodeConstants(pn: PlanNode, slots: ReadonlyArray<unknown>): ReadonlyArray<unknown> {
+function decodeConstants(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  collect?: Collector,
+): ReadonlyArray<unknown> {
   return pn.params.map((prm) => {
     const raw = slots[prm.slot]
-    const v = prm.kind === 'all' ? plainArray(raw as Column) : raw
+    // a reduce sees only the items that have not failed (collect mode), in input order
+    const v =
+      prm.kind !== 'all'
+        ? raw
+        : collect?.any === true
+          ? plainArray(raw as Column).filter((_, i) => collect.failed[i] === 0)
+          : plainArray(raw as Column)
     if (prm.kind === 'item' || prm.codec === undefined) return v
     return decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: undefined, index: undefined })
   })
@@ -683,6 +812,7 @@ async function runBatched(
   size: number,
   tally: Tally,
 ): Promise<Column> {
+  if (ctx.collect !== undefined) return runBatchedCollect(pn, slots, ctx, size, tally, ctx.collect)
   const { n, keys, emit, executor } = ctx
   const name = pn.node.name
   const count = Math.ceil(n / size)
@@ -747,6 +877,143 @@ async function runBatched(
     finish(b, r)
   }
   return concatColumns(chunks, n)
+}
+
+/**
+ * Batch forms in collect mode: batches are formed from the items still alive, a value that
+ * fails its codec drops its own item from the batch, a batch call that still fails after its
+ * retries fails every item of its batch, and a result that fails `returns` fails its item.
+ */
+async function runBatchedCollect(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  ctx: RunContext,
+  size: number,
+  tally: Tally,
+  collect: Collector,
+): Promise<Column> {
+  const { n, keys, emit, executor } = ctx
+  const name = pn.node.name
+  const out = new Array<unknown>(n)
+  const alive: Array<number> = []
+  for (let i = 0; i < n; i++) if (collect.failed[i] === 0) alive.push(i)
+  const batches: Array<Array<number>> = []
+  for (let s = 0; s < alive.length; s += size) batches.push(alive.slice(s, s + size))
+  const constants = decodeConstants(pn, slots, collect)
+  const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
+  const began = new Float64Array(batches.length)
+  /** the batch's columns; an item whose value fails its codec leaves the batch */
+  const columnsOf = (b: number): Record<string, unknown> => {
+    const members = batches[b] as Array<number>
+    const columns: Record<string, unknown> = {}
+    pn.params.forEach((prm, j) => {
+      if (prm.kind !== 'item') {
+        defineValue(columns, prm.name, repeat(constants[j], members.length, prm.codec))
+        return
+      }
+      const source = slots[prm.slot] as Column
+      const values = new Array<unknown>(members.length)
+      for (let m = 0; m < members.length; m++) {
+        const i = members[m] as number
+        try {
+          values[m] =
+            prm.codec === undefined
+              ? source[i]
+              : decodeAt(prm.codec, source[i], { node: name, param: prm.name, key: keyAt(keys, i), index: i })
+        } catch (e) {
+          failItem(ctx, name, i, e)
+        }
+      }
+      defineValue(columns, prm.name, values)
+    })
+    const kept = members.filter((i) => collect.failed[i] === 0)
+    if (kept.length < members.length) {
+      batches[b] = kept
+      return columnsOf(b) // rebuild without the items that failed their codecs
+    }
+    return columns
+  }
+  const call = (b: number): unknown => {
+    const columns = columnsOf(b)
+    const members = batches[b] as Array<number>
+    if (members.length === 0) return []
+    const first = members[0] as number
+    emit?.({ type: 'batch:start', node: name, start: first, size: members.length, executor })
+    tally.calls++
+    began[b] = now()
+    try {
+      if (!pn.guarded) return batch(columns)
+      const batchKeys = members.map((i) => keyAt(keys, i))
+      return attempts(pn, ctx, tally, keyAt(keys, first), first, (attempt, signal) =>
+        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices: members, attempt }) : batch(columns),
+      )
+    } catch (e) {
+      throw nodeError(pn, first, keys, e)
+    }
+  }
+  const finish = (b: number, r: unknown): void => {
+    const members = batches[b] as Array<number>
+    if (members.length === 0) return
+    const first = members[0] as number
+    const ms = now() - (began[b] as number)
+    const results = r as ArrayLike<unknown> | null | undefined
+    if (typeof results !== 'object' || results === null || results.length !== members.length) {
+      const got = typeof results === 'object' && results !== null ? `${results.length} results` : describeValue(r)
+      throw nodeError(
+        pn,
+        first,
+        keys,
+        new Error(`the batch form returned ${got} for a batch of ${members.length} items; it must return one result per item, in order`),
+      )
+    }
+    members.forEach((i, m) => {
+      try {
+        out[i] = checkResult(pn, results[m], i, keys)
+      } catch (e) {
+        failItem(ctx, name, i, e)
+      }
+    })
+    tally.ms += ms
+    tally.items += members.length
+    emit?.({ type: 'batch:end', node: name, start: first, size: members.length, ms, executor })
+  }
+  /** a batch call that fails (after its retries) fails every item of the batch */
+  const failBatch = (b: number, e: unknown): void => {
+    const members = batches[b] as Array<number>
+    const error = isDagflowError(e) ? e : nodeError(pn, members[0], keys, e)
+    for (const i of members) failItem(ctx, name, i, error)
+  }
+  for (let b = 0; b < batches.length; b++) {
+    let r: unknown
+    try {
+      r = call(b)
+    } catch (e) {
+      if (e instanceof AbortError) throw e
+      failBatch(b, e)
+      continue
+    }
+    if (isThenable(r)) {
+      await runRest(
+        ctx,
+        b,
+        batches.length,
+        r,
+        call,
+        (k, p) => settle(pn, p, (batches[k] as Array<number>)[0], keys),
+        finish,
+        undefined,
+        pn.node.concurrency ?? Number.POSITIVE_INFINITY,
+        { skip: () => false, fail: failBatch },
+      )
+      break
+    }
+    try {
+      finish(b, r)
+    } catch (e) {
+      failBatch(b, e)
+    }
+  }
+  return out
 }
 
 /** The column of a per-item parameter for items `start…end-1`, decoded by its codec. */

@@ -1,0 +1,152 @@
+import * as t from 'io-ts'
+import { describe, expect, it } from 'vitest'
+import {
+  LocalExecutor,
+  NodeError,
+  ValidationError,
+  node,
+  pipeline,
+  type DagflowEvent,
+  type Executor,
+} from 'dagflow'
+import { ArrowBatchExecutor } from 'dagflow/arrow'
+
+const Item = t.type({ id: t.string, x: t.number })
+const items = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, x) => ({ id, x }))
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected a rejection')
+}
+
+const executors: ReadonlyArray<[string, () => Executor]> = [
+  ['local', () => new LocalExecutor({ concurrency: 3 })],
+  ['arrow', () => new ArrowBatchExecutor({ batchSize: 2, concurrency: 3 })],
+]
+
+for (const [name, make] of executors) {
+  describe(`onError: 'collect' (${name})`, () => {
+    const first = node(
+      { output: 'first', mapAxis: 'item', keyAttr: 'id', inputs: { item: Item } },
+      ({ item }) => {
+        if (item.id === 'b') throw new Error('b breaks in first')
+        return item.x * 10
+      },
+    )
+    const second = node({ output: 'second', mapAxis: 'first' }, async ({ first }: { first: number }) => {
+      if (first === 40) throw new Error('e breaks in second')
+      return first + 1
+    })
+    const total = node({ output: 'total' }, ({ second }: { second: ReadonlyArray<number> }) => second.join(','))
+    const p = pipeline(first, second, total)
+
+    it('drops failed items from every output and keys, lists them in input order', async () => {
+      const events: Array<DagflowEvent> = []
+      const r = await make().map(p, { item: items }, { onError: 'collect', onEvent: (e) => events.push(e) })
+      expect(r.keys).toStrictEqual(['a', 'c', 'd', 'f'])
+      expect(r.outputs.first).toStrictEqual([0, 20, 30, 50])
+      expect(r.outputs.second).toStrictEqual([1, 21, 31, 51])
+      // the reduce sees only the items that succeeded, in input order
+      expect(r.outputs.total).toBe('1,21,31,51')
+      expect(r.errors?.map((f) => [f.key, f.index, f.node])).toStrictEqual([
+        ['b', 1, 'first'],
+        ['e', 4, 'second'],
+      ])
+      expect(r.errors?.[0]?.error).toBeInstanceOf(NodeError)
+      expect((r.errors?.[1]?.error as NodeError).cause).toMatchObject({ message: 'e breaks in second' })
+      const itemErrors = events.filter((e) => e.type === 'item:error')
+      expect(itemErrors.map((e) => (e.type === 'item:error' ? e.key : undefined)).sort()).toStrictEqual(['b', 'e'])
+    })
+
+    it('collects items whose values fail their codecs', async () => {
+      const bad = [...items.slice(0, 2), { id: 'z', x: 'oops' as unknown as number }, ...items.slice(3)]
+      const r = await make().map(p, { item: bad }, { onError: 'collect' })
+      expect(r.keys).toStrictEqual(['a', 'd', 'f'])
+      expect(r.errors?.map((f) => [f.key, f.node, f.error.code])).toStrictEqual([
+        ['b', 'first', 'NODE_FAILED'],
+        ['z', 'first', 'VALIDATION'],
+        ['e', 'second', 'NODE_FAILED'],
+      ])
+      expect(r.errors?.[1]?.error).toBeInstanceOf(ValidationError)
+    })
+
+    it('still rejects when a once-only node fails, and in fail mode', async () => {
+      const boom = node({ output: 'total' }, ({ second }: { second: ReadonlyArray<number> }) => {
+        throw new Error(`reduce over ${second.length}`)
+      })
+      const e = await rejection(make().map(pipeline(first, second, boom), { item: items }, { onError: 'collect' }))
+      expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'total' })
+      const failFast = await rejection(make().map(p, { item: items }))
+      expect(failFast).toMatchObject({ code: 'NODE_FAILED', node: 'first', key: 'b' })
+    })
+
+    it('does not apply to run, which always rejects', async () => {
+      const e = await rejection(make().run(p, { item: items[1] as { id: string; x: number } }, { onError: 'collect' }))
+      expect(e).toMatchObject({ code: 'NODE_FAILED', key: 'b' })
+    })
+
+    it('returns an empty errors list when nothing fails', async () => {
+      const ok = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+      const r = await make().map(pipeline(ok), { x: [1, 2] }, { onError: 'collect' })
+      expect(r.errors).toStrictEqual([])
+      expect(r.outputs.y).toStrictEqual([1, 2])
+    })
+  })
+}
+
+describe("onError: 'collect' with batch forms (arrow)", () => {
+  it('fails every item of a batch whose call fails after its retries, and only those', async () => {
+    let calls = 0
+    const embed = node(
+      {
+        output: 'v',
+        mapAxis: 'item',
+        keyAttr: 'id',
+        inputs: { item: Item },
+        retry: { attempts: 2 },
+        batch: ({ item }) => {
+          calls++
+          const its = Array.from(item)
+          if (its.some((i) => i.id === 'c')) throw new Error('model rejects c')
+          return its.map((i) => i.x)
+        },
+      },
+      ({ item }) => item.x,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(embed), { item: items }, { onError: 'collect' })
+    expect(r.keys).toStrictEqual(['a', 'b', 'e', 'f'])
+    expect(r.outputs.v).toStrictEqual([0, 1, 4, 5])
+    expect(r.errors?.map((f) => [f.key, f.index])).toStrictEqual([
+      ['c', 2],
+      ['d', 3],
+    ])
+    expect(calls).toBe(4) // three batches, the failing one twice
+  })
+
+  it('drops only the item whose value fails its codec from a batch', async () => {
+    const sizes: Array<number> = []
+    const embed = node(
+      {
+        output: 'v',
+        mapAxis: 'item',
+        keyAttr: 'id',
+        inputs: { item: Item },
+        batch: ({ item }) => {
+          sizes.push(item.length)
+          return Array.from(item, (i) => i.x)
+        },
+      },
+      ({ item }) => item.x,
+    )
+    const bad = [...items.slice(0, 1), { id: 'z', x: 'no' as unknown as number }, ...items.slice(2, 4)]
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(embed), { item: bad }, { onError: 'collect' })
+    expect(r.keys).toStrictEqual(['a', 'c', 'd'])
+    expect(r.outputs.v).toStrictEqual([0, 2, 3])
+    expect(r.errors?.map((f) => [f.key, f.error.code])).toStrictEqual([['z', 'VALIDATION']])
+    expect(sizes).toStrictEqual([1, 2])
+  })
+})
