@@ -12,12 +12,13 @@
 
 /**
  * How the command ends: `0` success, `1` the run or an input file failed, `2` bad usage (the
- * command could not start), `130` interrupted (Ctrl-C).
+ * command could not start), `3` the run completed but some items failed (`--on-error collect`),
+ * `130` interrupted (Ctrl-C).
  *
  * @category models
  * @since 0.3.0
  */
-export type ExitCode = 0 | 1 | 2 | 130
+export type ExitCode = 0 | 1 | 2 | 3 | 130
 
 /**
  * A failure of the command, with its exit code. `usage` asks for the usage text to be printed
@@ -27,11 +28,11 @@ export type ExitCode = 0 | 1 | 2 | 130
  * @since 0.3.0
  */
 export class CliError extends Error {
-  readonly exitCode: Exclude<ExitCode, 0>
+  readonly exitCode: Exclude<ExitCode, 0 | 3>
   readonly usage: boolean
   constructor(
     message: string,
-    exitCode: Exclude<ExitCode, 0>,
+    exitCode: Exclude<ExitCode, 0 | 3>,
     options: { readonly usage?: boolean; readonly cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })

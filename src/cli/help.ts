@@ -15,6 +15,8 @@ const EXIT_CODES = `Exit codes:
        unreadable or malformed (stderr names file:line)
   2    bad usage: unknown command or option, bad value, a module or export that is missing
        or not a pipeline, a missing optional dependency
+  3    run --on-error collect: the run completed, but some items failed; the output file
+       holds the others, the failures are in --errors FILE or on stderr
   130  interrupted (Ctrl-C); the output file is left as it was`
 
 export const MAIN_HELP = `Usage: dagflow <command> MODULE[#export] [options]
@@ -77,6 +79,14 @@ Options:
   -s, --set NAME=JSON    a constant input, as JSON (repeatable): --set top_k=5
                          --set 'label="text"'. Overrides the module's exported \`inputs\`.
   -p, --progress         draw a progress bar on stderr (when stderr is a terminal)
+      --on-error MODE    fail (default): the first failed item stops the run (exit 1) and
+                         nothing is written; collect: keep going past failed items, write (and
+                         reduce over) only the items that succeeded, exit 3 if any failed, 0
+                         if none did
+      --errors FILE      with --on-error collect: list the failed items in FILE (.jsonl), one
+                         row each, {"key", "index", "node", "code", "message"}, in input order
+                         (an empty file when none failed). Without it, each failed item is a
+                         line on stderr naming its key and node.
   -h, --help             show this help
 
 Constants: the module's export named \`inputs\` (an object; entries that are not inputs of
@@ -91,6 +101,8 @@ ${MODULE_NOTE}
 Examples:
   dagflow run examples/retrieval.ts --input examples/data/queries.jsonl --output out.jsonl
   dagflow run examples/retrieval.ts -i examples/data/queries.jsonl -o out.arrow --set top_k=3
+  dagflow run examples/retrieval.ts -i examples/data/queries.jsonl -o out.jsonl \\
+    --on-error collect --errors failed.jsonl
 
 ${EXIT_CODES}
 `

@@ -36,6 +36,8 @@ export const RUN_OPTIONS = {
   concurrency: { type: 'string', short: 'c' },
   progress: { type: 'boolean', short: 'p' },
   set: { type: 'string', short: 's', multiple: true },
+  'on-error': { type: 'string' },
+  errors: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
 
@@ -128,8 +130,9 @@ async function run(argv: ReadonlyArray<string>, io: CliIO): Promise<ExitCode> {
   const ref = parseModuleRef(onlyModule(positionals))
   const settings = runSettings(values as RunFlags)
   const loaded = await loadPipeline(ref)
-  await runCommand(loaded, settings, io)
-  return 0
+  const outcome = await runCommand(loaded, settings, io)
+  // collect mode: the run completed, but some items are missing from the output
+  return outcome.failed > 0 ? 3 : 0
 }
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(

@@ -41,7 +41,7 @@ export type DataExtension = (typeof DATA_EXTENSIONS)[number]
  */
 export function dataExtension(
   file: string,
-  flag: '--input' | '--output',
+  flag: '--input' | '--output' | '--errors',
   allowed: ReadonlyArray<DataExtension>,
 ): DataExtension {
   const ext = extname(file).toLowerCase()

@@ -1,6 +1,8 @@
 /**
  * `dagflow run`: maps a pipeline over the items of a file with `createRunner`, writes the
  * per-item outputs to `.jsonl` or `.arrow`, and prints the outputs computed once to stdout.
+ * With `--on-error collect` it keeps going past failed items: they are left out of the output
+ * file and listed in `--errors FILE` (or on stderr).
  *
  * @since 0.3.0
  */
@@ -13,6 +15,7 @@ import {
   isDagflowError,
   type DagflowError,
   type DagflowEvent,
+  type ItemFailure,
   type MapResult,
   type Runner,
 } from 'dagflow'
@@ -20,7 +23,13 @@ import { CliError, runError, setupError, usageError } from './cli-error.js'
 import { JsonTextError, toJsonText } from './json-text.js'
 import { errorText, isModuleNotFound, type LoadedPipeline } from './load-pipeline.js'
 import { dataExtension, importArrow, readItems, type DataExtension } from './read-items.js'
-import { KEY_COLUMN, writeArrow, writeJsonLines } from './write-output.js'
+import {
+  KEY_COLUMN,
+  writeArrow,
+  writeErrorLines,
+  writeJsonLines,
+  type ErrorRow,
+} from './write-output.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -41,6 +50,20 @@ export interface RunSettings {
   readonly progress: boolean
   /** `--set` values, parsed, in the order given */
   readonly set: ReadonlyArray<readonly [string, unknown]>
+  /** `--on-error`: `fail` (default) stops at the first failure; `collect` keeps going */
+  readonly onError: 'fail' | 'collect'
+  /** `--errors FILE`: where collect mode lists the failed items (`.jsonl`); else stderr */
+  readonly errors: string | undefined
+}
+
+/**
+ * How a run that completed went: `failed` counts the items left out (collect mode).
+ *
+ * @category models
+ */
+export interface RunOutcome {
+  readonly items: number
+  readonly failed: number
 }
 
 /** The raw option values of `dagflow run`, as parseArgs gives them. */
@@ -52,6 +75,8 @@ export interface RunFlags {
   readonly concurrency?: string | undefined
   readonly progress?: boolean | undefined
   readonly set?: ReadonlyArray<string> | undefined
+  readonly 'on-error'?: string | undefined
+  readonly errors?: string | undefined
 }
 
 /** Where the command writes: stdout for the once-outputs, stderr for messages. */
@@ -62,6 +87,7 @@ export interface RunIO {
 }
 
 const MODES = ['auto', 'local', 'arrow'] as const
+const ON_ERROR = ['fail', 'collect'] as const
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -92,6 +118,30 @@ export function runSettings(flags: RunFlags): RunSettings {
   const mode = flags.mode ?? 'auto'
   const m = MODES.find((x) => x === mode)
   if (m === undefined) throw usageError(`Unknown --mode "${mode}": use ${MODES.join(', ')}.`)
+  const onErrorFlag = flags['on-error'] ?? 'fail'
+  const onError = ON_ERROR.find((x) => x === onErrorFlag)
+  if (onError === undefined) {
+    throw usageError(`Unknown --on-error "${onErrorFlag}": use ${ON_ERROR.join(', ')}.`)
+  }
+  const errors = flags.errors
+  if (errors !== undefined) {
+    if (onError !== 'collect') {
+      throw usageError(
+        '--errors FILE lists the items that failed, which only --on-error collect keeps going ' +
+          'past: add --on-error collect.',
+      )
+    }
+    dataExtension(errors, '--errors', ['.jsonl'])
+    for (const [flag, other] of [['--input', flags.input], ['--output', flags.output]] as const) {
+      if (resolve(errors) === resolve(other)) {
+        throw usageError(`--errors and ${flag} are the same file (${errors}).`)
+      }
+    }
+    const errorsDir = dirname(resolve(errors))
+    if (!existsSync(errorsDir) || !statSync(errorsDir).isDirectory()) {
+      throw usageError(`--errors ${errors}: the directory ${dirname(errors)} does not exist.`)
+    }
+  }
   return {
     input: flags.input,
     output: flags.output,
@@ -101,12 +151,15 @@ export function runSettings(flags: RunFlags): RunSettings {
     concurrency: count('--concurrency', flags.concurrency),
     progress: flags.progress ?? false,
     set: (flags.set ?? []).map(parseSet),
+    onError,
+    errors,
   }
 }
 
 /**
- * Runs the loaded pipeline as `settings` say. Resolves when the output file and stdout are
- * written; rejects with a {@link CliError}.
+ * Runs the loaded pipeline as `settings` say. Resolves when the output file (and the errors
+ * file), and stdout are written, with how many items failed (collect mode); rejects with a
+ * {@link CliError}.
  *
  * @category constructors
  */
@@ -114,7 +167,7 @@ export async function runCommand(
   loaded: LoadedPipeline,
   settings: RunSettings,
   io: RunIO,
-): Promise<void> {
+): Promise<RunOutcome> {
   const p = loaded.pipeline
   const axis = p.mapAxis
   if (axis === undefined) {
@@ -150,6 +203,7 @@ export async function runCommand(
   try {
     result = (await runner.map(p as never, { ...constants, [axis]: items.values } as never, {
       signal: io.signal,
+      onError: settings.onError,
       ...(onEvent === undefined ? {} : { onEvent }),
     })) as MapResult<Readonly<Record<string, unknown>>>
   } catch (e) {
@@ -169,9 +223,18 @@ export async function runCommand(
     )
   }
   if (io.signal.aborted) throw fromRunFailure(new AbortError(io.signal.reason), items.locate)
-  const rows = { result, outputs: perItem, locate: items.locate }
+  const failures = result.errors ?? []
+  // the rows' input indices: with failed items left out, row i is no longer item i
+  const indices = failures.length === 0 ? undefined : survivors(items.values.length, failures)
+  const rows = {
+    result,
+    outputs: perItem,
+    locate: items.locate,
+    ...(indices === undefined ? {} : { indices }),
+  }
   if (arrow === undefined) await writeJsonLines(settings.output, rows)
   else await writeArrow(settings.output, rows, arrow)
+  if (settings.errors !== undefined) await writeErrorLines(settings.errors, failures.map(errorRow))
   io.stdout.write(stdoutText)
   if (io.stderr.isTTY) {
     io.stderr.write(
@@ -179,11 +242,76 @@ export async function runCommand(
         `${result.executor} executor, ${Math.round(result.stats.ms)} ms\n`,
     )
   }
+  if (failures.length > 0) {
+    if (settings.errors === undefined) {
+      for (const f of failures) io.stderr.write(`${failureLine(f, items.locate)}\n`)
+    }
+    const total = items.values.length
+    const where = settings.errors === undefined ? '' : ` (listed in ${settings.errors})`
+    io.stderr.write(
+      `dagflow run: ${failures.length} of ${total} items failed${where}; ` +
+        `${settings.output} holds the ${total - failures.length} that succeeded.\n`,
+    )
+  }
+  return { items: items.values.length, failed: failures.length }
 }
 
 // -------------------------------------------------------------------------------------
 // internal
 // -------------------------------------------------------------------------------------
+
+/** The input indices of the items that did not fail, in order. */
+function survivors(n: number, failures: ReadonlyArray<ItemFailure>): ReadonlyArray<number> {
+  const failed = new Set(failures.map((f) => f.index))
+  const kept: Array<number> = []
+  for (let i = 0; i < n; i++) if (!failed.has(i)) kept.push(i)
+  return kept
+}
+
+/** A failed item as a row of the errors file. */
+function errorRow(f: ItemFailure): ErrorRow {
+  return {
+    key: f.key,
+    index: f.index,
+    node: f.node,
+    code: failureCode(f.error),
+    message: failureMessage(f.error),
+  }
+}
+
+/** The error's code; for a node call that timed out, `TIMEOUT` rather than `NODE_FAILED`. */
+function failureCode(e: DagflowError): string {
+  const timedOut = isDagflowError(e.cause) && e.cause.code === 'TIMEOUT'
+  return e.code === 'NODE_FAILED' && timedOut ? 'TIMEOUT' : e.code
+}
+
+/**
+ * What went wrong with the item, on one line: for a node that threw, what it threw; for a value
+ * that failed a codec, the parameter and the codec's complaints; else the error's message.
+ */
+function failureMessage(e: DagflowError): string {
+  let text: string
+  if (e.code === 'NODE_FAILED') {
+    const cause = e.cause
+    text = cause instanceof Error ? cause.message : errorText(cause)
+  } else if (e.code === 'VALIDATION') {
+    const v = e as DagflowError & {
+      readonly param: string
+      readonly details: ReadonlyArray<string>
+    }
+    const what = v.param === '(result)' ? 'result' : `parameter "${v.param}"`
+    text = `${what}: ${v.details.join('; ')}`
+  } else text = e.message
+  return text.replace(/\s*\n\s*/g, ' ').trim()
+}
+
+/** A failed item on stderr: index, key, where it came from, node, code and message. */
+function failureLine(f: ItemFailure, locate: (index: number) => string): string {
+  return (
+    `dagflow run: item ${f.index} (key ${JSON.stringify(f.key)}, ${locate(f.index)}) ` +
+    `failed in node "${f.node}": ${failureCode(f.error)}: ${failureMessage(f.error)}`
+  )
+}
 
 function count(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined

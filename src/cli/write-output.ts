@@ -1,8 +1,8 @@
 /**
  * Writes the per-item outputs of a run to `.jsonl` (one row per item: `{ "key": k, "<output>":
- * value, … }`) or `.arrow` (an Arrow IPC file with a `key` column), atomically: the rows go to
- * a temporary file beside the target, which is renamed over it only once complete. A failure
- * leaves any existing file untouched.
+ * value, … }`) or `.arrow` (an Arrow IPC file with a `key` column), and the failed items of a
+ * collect-mode run to `.jsonl`, atomically: the rows go to a temporary file beside the target,
+ * which is renamed over it only once complete. A failure leaves any existing file untouched.
  *
  * @since 0.3.0
  */
@@ -30,7 +30,27 @@ export const KEY_COLUMN = 'key'
 export interface OutputRows {
   readonly result: MapResult<Readonly<Record<string, unknown>>>
   readonly outputs: ReadonlyArray<string>
+  /** where the item of input index `i` came from */
   readonly locate: (index: number) => string
+  /** the input index of each row, when failed items were left out (else row i is item i) */
+  readonly indices?: ReadonlyArray<number>
+}
+
+/**
+ * A failed item, as a row of the errors file.
+ *
+ * @category models
+ */
+export interface ErrorRow {
+  readonly key: string | number
+  /** its index in the input file (0-based) */
+  readonly index: number
+  /** the node it failed in */
+  readonly node: string
+  /** the error's code (`NODE_FAILED`, `VALIDATION`, `TIMEOUT`, …) */
+  readonly code: string
+  /** what went wrong, on one line */
+  readonly message: string
 }
 
 // -------------------------------------------------------------------------------------
@@ -67,6 +87,22 @@ export async function writeJsonLines(file: string, rows: OutputRows): Promise<vo
       await closed
     }
   })
+}
+
+/**
+ * Writes the errors file: one `.jsonl` row `{ "key", "index", "node", "code", "message" }` per
+ * failed item, in the order given (input order), through a temporary file. No failures, an
+ * empty file.
+ *
+ * @category constructors
+ */
+export async function writeErrorLines(file: string, rows: ReadonlyArray<ErrorRow>): Promise<void> {
+  // the fields in this order, whatever object the rows are
+  const text = rows
+    .map(({ key, index, node, code, message }) => toJsonText({ key, index, node, code, message }))
+    .map((line) => `${line}\n`)
+    .join('')
+  await atomically(file, (tmp) => writeFile(tmp, text, { flag: 'wx' }))
 }
 
 /**
@@ -112,8 +148,9 @@ function rowText(
       text += `,${JSON.stringify(o)}:${toJsonText(value)}`
     } catch (e) {
       if (!(e instanceof JsonTextError)) throw e
+      const at = rows.indices?.[i] ?? i
       throw runError(
-        `Output "${o}" of key ${JSON.stringify(key)} (item ${i}, ${rows.locate(i)}): ` +
+        `Output "${o}" of key ${JSON.stringify(key)} (item ${at}, ${rows.locate(at)}): ` +
           `${o}${e.path} is ${e.problem}, which JSON cannot carry exactly.\n` +
           'Write a .arrow file instead (it keeps NaN, ±Infinity and -0), or make the node return plain JSON data.',
         e,

@@ -313,7 +313,8 @@ type Column = Array<unknown> | Float64Array
 
 function plainArray(c: Column): Array<unknown> {
   if (Array.isArray(c)) return c
-  const a = new Array<unknown>(c.length)
+  // filled first, so V8 keeps packed (not holey or dictionary) elements: half the time
+  const a = new Array<unknown>(c.length).fill(0)
   for (let i = 0; i < c.length; i++) a[i] = c[i]
   return a
 }
@@ -566,7 +567,13 @@ async function runPerItem(
     const fn = pn.node.fn as (a: unknown) => unknown
     range = (from, to) => {
       const stop = loop(fn, out, to, from, state)
-      if (state.failed) throw nodeError(pn, stop, keys, state.error)
+      if (state.failed) {
+        // collect mode calls the loop again after a failure: start it clean
+        const error = state.error
+        state.failed = false
+        state.error = undefined
+        throw nodeError(pn, stop, keys, error)
+      }
       first = state.pending
       return stop
     }

@@ -362,6 +362,13 @@ describe.concurrent('dagflow run', () => {
       [[...ok, '--set', 'suffix=bare'], `--set 'suffix="bare"'`],
       [[...ok, '--set', 'nope=1'], 'no input "nope"'],
       [[...ok, '--set', 'item=1'], 'is the map axis'],
+      [[...ok, '--on-error', 'ignore'], 'Unknown --on-error "ignore": use fail, collect'],
+      [[...ok, '--errors', tmp('e.jsonl')], 'add --on-error collect'],
+      [[...ok, '--on-error', 'fail', '--errors', tmp('e.jsonl')], 'add --on-error collect'],
+      [[...ok, '--on-error', 'collect', '--errors', tmp('e.txt')], 'the file must end in .jsonl'],
+      [[...ok, '--on-error', 'collect', '--errors', tmp('u.jsonl')], '--errors and --output are the same file'],
+      [[...ok, '--on-error', 'collect', '--errors', queries], '--errors and --input are the same file'],
+      [[...ok, '--on-error', 'collect', '--errors', join(dir, 'no/such/e.jsonl')], 'does not exist'],
       [[...ok, '--frobnicate'], "Unknown option '--frobnicate'"],
       [['run'], 'Missing MODULE'],
       [['launch'], 'Unknown command "launch"'],
@@ -407,6 +414,124 @@ describe.concurrent('dagflow run', () => {
   })
 })
 
+describe.concurrent('dagflow run --on-error collect', () => {
+  const shout = `${fixtures}/shout.ts`
+  const collect = `${fixtures}/collect.ts`
+  /** the .jsonl lines of `file`, parsed, or [] for an empty file */
+  const errorRows = (file: string) => jsonLines(file)
+
+  it('writes the items that succeeded, lists the failures in --errors, and exits 3', async () => {
+    const input = write('c-boom.jsonl', '{"id":"a","text":"hi"}\n{"id":"boom","text":"x"}\n\n{"id":"b","text":"there"}\n')
+    const out = write('c-boom-out.jsonl', 'previous contents\n')
+    const errors = write('c-boom-errors.jsonl', 'previous errors\n')
+    const r = await cli(['run', shout, '-i', input, '-o', out, '--on-error', 'collect', '--errors', errors])
+    expect(r.code).toBe(3)
+    expect(jsonLines(out)).toEqual([
+      { key: 'a', loud: 'HI!', size: 2 },
+      { key: 'b', loud: 'THERE!', size: 5 },
+    ])
+    // the reduce saw only the items that succeeded
+    expect(JSON.parse(r.stdout)).toEqual({ count: { items: 2, letters: 7 } })
+    expect(errorRows(errors)).toEqual([
+      { key: 'boom', index: 1, node: 'loud', code: 'NODE_FAILED', message: 'cannot shout item boom' },
+    ])
+    // the field order is part of the format
+    expect(Object.keys(errorRows(errors)[0] as object)).toEqual(['key', 'index', 'node', 'code', 'message'])
+    expect(r.stderr).toBe(`dagflow run: 1 of 3 items failed (listed in ${errors}); ${out} holds the 2 that succeeded.\n`)
+    expect([...leftovers(out), ...leftovers(errors)]).toEqual([])
+  })
+
+  it('without --errors, names each failed item on stderr: index, key, file:line, node, code', async () => {
+    const input = write('c-stderr.jsonl', '{"id":"boom","text":"x"}\n{"id":"a","text":"hi"}\n')
+    const out = tmp('c-stderr-out.jsonl')
+    const r = await cli(['run', shout, '-i', input, '-o', out, '--on-error', 'collect'])
+    expect(r.code).toBe(3)
+    expect(r.stderr.split('\n')).toEqual([
+      `dagflow run: item 0 (key "boom", ${input}:1) failed in node "loud": NODE_FAILED: cannot shout item boom`,
+      `dagflow run: 1 of 2 items failed; ${out} holds the 1 that succeeded.`,
+      '',
+    ])
+    expect(jsonLines(out)).toEqual([{ key: 'a', loud: 'HI!', size: 2 }])
+  })
+
+  it('exits 0 with an empty errors file when nothing failed, replacing an old one', async () => {
+    const input = write('c-ok.jsonl', '{"id":"a","text":"hi"}\n')
+    const out = tmp('c-ok-out.jsonl')
+    const errors = write('c-ok-errors.jsonl', 'stale\n')
+    const r = await cli(['run', shout, '-i', input, '-o', out, '--on-error', 'collect', '--errors', errors])
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(readFileSync(errors, 'utf8')).toBe('')
+    expect(jsonLines(out)).toEqual([{ key: 'a', loud: 'HI!', size: 2 }])
+  })
+
+  it('collects codec failures and timeouts too, in input order; .arrow output holds the rest', async () => {
+    const input = write(
+      'c-mixed.jsonl',
+      ['{"id":"neg","n":-1}', '{"id":"ok","n":4}', '{"id":"bad","n":"four"}', '{"id":"slow","n":0}', '{"id":"two","n":2}']
+        .map((l) => `${l}\n`)
+        .join(''),
+    )
+    const out = tmp('c-mixed.arrow')
+    const errors = tmp('c-mixed-errors.jsonl')
+    const r = await cli(['run', collect, '-i', input, '-o', out, '--on-error', 'collect', '--errors', errors])
+    expect(r.code).toBe(3)
+    expect(JSON.parse(r.stdout)).toEqual({ total: 3 })
+    const rows = errorRows(errors)
+    expect(rows.map((e) => [e['key'], e['index'], e['node'], e['code']])).toEqual([
+      ['neg', 0, 'half', 'NODE_FAILED'],
+      ['bad', 2, 'half', 'VALIDATION'],
+      ['slow', 3, 'half', 'TIMEOUT'],
+    ])
+    expect(rows[0]?.['message']).toBe('negative n: -1')
+    expect(rows[1]?.['message']).toMatch(/^parameter "item": .*n/)
+    expect(rows[2]?.['message']).toContain('timeoutMs (30 ms)')
+    const table = tableFromIPC(readFileSync(out))
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['key', 'half'])
+    expect(table.toArray().map((row) => JSON.parse(JSON.stringify(row)) as unknown)).toEqual([
+      { key: 'ok', half: 2 },
+      { key: 'two', half: 1 },
+    ])
+  })
+
+  it('still exits 1 when a node that runs once fails, leaving both files untouched', async () => {
+    const input = write('c-none.jsonl', '{"id":"neg","n":-1}\n{"id":"neg2","n":-2}\n')
+    const out = write('c-none-out.jsonl', 'previous contents\n')
+    const errors = write('c-none-errors.jsonl', 'previous errors\n')
+    const r = await cli(['run', collect, '-i', input, '-o', out, '--on-error', 'collect', '--errors', errors])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('Node "total" failed')
+    expect(r.stderr).toContain('no items left to total')
+    expect(readFileSync(out, 'utf8')).toBe('previous contents\n')
+    expect(readFileSync(errors, 'utf8')).toBe('previous errors\n')
+    expect([...leftovers(out), ...leftovers(errors)]).toEqual([])
+  })
+
+  it('fails on the first failed item without --on-error collect (the default is fail)', async () => {
+    const input = write('c-fail.jsonl', '{"id":"neg","n":-1}\n{"id":"ok","n":4}\n')
+    const out = tmp('c-fail-out.jsonl')
+    const [implicit, explicit] = await Promise.all([
+      cli(['run', collect, '-i', input, '-o', out]),
+      cli(['run', collect, '-i', input, '-o', out, '--on-error', 'fail']),
+    ])
+    for (const r of [implicit, explicit]) {
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('Node "half" failed on item 0 (key "neg")')
+    }
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('names the right item when a kept value cannot be written, though earlier items were dropped', async () => {
+    const input = write('c-nan.jsonl', '{"id":"neg","n":-1}\n{"id":"one","n":1}\n')
+    const out = tmp('c-nan-out.jsonl')
+    const errors = tmp('c-nan-errors.jsonl')
+    const r = await cli(['run', `${collect}#ratios`, '-i', input, '-o', out, '--on-error', 'collect', '--errors', errors])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`Output "ratio" of key "one" (item 1, ${input}:2)`)
+    expect([existsSync(out), existsSync(errors)]).toEqual([false, false])
+  })
+})
+
 describe.concurrent('help', () => {
   it('dagflow --help lists the commands and exit codes', async () => {
     const [long, short] = await Promise.all([cli(['--help']), cli(['-h'])])
@@ -435,8 +560,12 @@ describe.concurrent('help', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^Usage: dagflow run MODULE\[#export\] --input FILE --output FILE/)
     for (const [name, o] of Object.entries(RUN_OPTIONS)) {
-      expect(r.stdout).toContain(`-${o.short}, --${name}`)
+      // long-only options are aligned under the others
+      expect(r.stdout).toContain('short' in o ? `-${o.short}, --${name}` : `    --${name}`)
     }
+    expect(r.stdout).toContain('--on-error MODE    fail (default)')
+    expect(r.stdout).toContain('{"key", "index", "node", "code", "message"}')
+    expect(r.stdout).toMatch(/^ {2}3 {4}run --on-error collect: the run completed, but some items failed/m)
   })
 
   it('dagflow --version prints the package version', async () => {

@@ -89,6 +89,17 @@ for (const [name, make] of executors) {
       expect(e).toMatchObject({ code: 'NODE_FAILED', key: 'b' })
     })
 
+    it('collects failures of a plain sync node (no codecs), more than one, and goes on', async () => {
+      const inverse = node({ output: 'inv', mapAxis: 'x' }, ({ x }: { x: number }) => {
+        if (x % 2 === 0) throw new Error(`even ${x}`)
+        return 1 / x
+      })
+      const r = await make().map(pipeline(inverse), { x: [1, 2, 3, 4, 5] }, { onError: 'collect' })
+      expect(r.outputs.inv).toStrictEqual([1, 1 / 3, 1 / 5])
+      expect(r.keys).toStrictEqual([0, 2, 4])
+      expect(r.errors?.map((f) => f.index)).toStrictEqual([1, 3])
+    })
+
     it('returns an empty errors list when nothing fails', async () => {
       const ok = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x)
       const r = await make().map(pipeline(ok), { x: [1, 2] }, { onError: 'collect' })

@@ -90,18 +90,20 @@ for (const [name, make] of executors) {
       const r = await make().map(p, { x: xs }, { onEvent: progress({ stream, label: 'job' }) })
       expect(r.outputs.summary).toBe(expected)
       const out = text()
-      expect(count(out, SAVE)).toBe(1)
-      expect(count(out, RESTORE)).toBe(1)
+      // (each check shows the whole output when it fails: this test once failed under load)
+      const shown = JSON.stringify(out)
+      expect(count(out, SAVE), shown).toBe(1)
+      expect(count(out, RESTORE), shown).toBe(1)
       // the last drawing: the full bar, the done count, a rate and the last node
       const last = out.slice(out.lastIndexOf('job ['))
-      expect(last).toContain('100%')
-      expect(last).toContain('300/300 items')
-      expect(last).toMatch(RATE)
-      expect(last).toContain('summary')
+      expect(last, shown).toContain('100%')
+      expect(last, shown).toContain('300/300 items')
+      expect(last, shown).toMatch(RATE)
+      expect(last, shown).toContain('summary')
       // the first drawing: nothing done yet
-      expect(out).toContain('0/300 items')
+      expect(out, shown).toContain('0/300 items')
       // trimmed to the terminal's width
-      for (const l of out.split(/\x1B\[\d*[GKA-F]|\n|\r/)) expect(l.length).toBeLessThan(80)
+      for (const l of out.split(/\x1B\[\d*[GKA-F]|\n|\r/)) expect(l.length, shown).toBeLessThan(80)
     })
 
     it('draws one bar per run: two runs in sequence, two bars', async () => {
