@@ -1,5 +1,6 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../helpers.js'
 import {
   GraphError,
   LocalExecutor,
@@ -13,15 +14,6 @@ import { ArrowBatchExecutor } from 'dagflow/arrow'
 import { executorSuite } from '../conformance/executor-suite.js'
 
 executorSuite('arrow', () => new ArrowBatchExecutor({ batchSize: 2, concurrency: 4 }))
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection')
-}
 
 const Q = t.type({ id: t.string, text: t.string })
 

@@ -1,5 +1,6 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../helpers.js'
 import {
   LocalExecutor,
   NodeError,
@@ -13,15 +14,6 @@ import { ArrowBatchExecutor } from 'dagflow/arrow'
 
 const Item = t.type({ id: t.string, x: t.number })
 const items = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, x) => ({ id, x }))
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection')
-}
 
 const executors: ReadonlyArray<[string, () => Executor]> = [
   ['local', () => new LocalExecutor({ concurrency: 3 })],

@@ -1,5 +1,6 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../helpers.js'
 import {
   ListenerError,
   LocalExecutor,
@@ -31,15 +32,6 @@ const total = node({ output: 'total' }, ({ b }: { b: ReadonlyArray<number> }) =>
 )
 const p = pipeline(a, b, total)
 const xs = Array.from({ length: 300 }, (_, i) => i)
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection')
-}
 
 for (const [name, make] of executors) {
   describe(`events and stats (${name})`, () => {

@@ -1,5 +1,6 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
+import { rejection, thrown, sleep } from '../helpers.js'
 import {
   GraphError,
   LocalExecutor,
@@ -12,26 +13,6 @@ import {
   type NodeContext,
 } from 'dagflow'
 import { ArrowBatchExecutor } from 'dagflow/arrow'
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection')
-}
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('node(): retry, timeoutMs and concurrency are checked', () => {
   const fn = ({ x }: { x: number }) => x
