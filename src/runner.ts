@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { ArrowUnavailableError, GraphError } from './errors.js'
-import { toTaskEither, type Executor, type MapResult, type RunOptions } from './executor.js'
+import { toTaskEither, type Executor, type RunOptions } from './executor.js'
 import { LocalExecutor } from './executors/local.js'
 import { checkConcurrency } from './internal/limit.js'
 import type { AnyNode } from './node.js'
@@ -179,6 +179,3 @@ const isArrowMissing = (e: unknown): boolean =>
   ((e as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' ||
     (e as { code?: unknown }).code === 'MODULE_NOT_FOUND') &&
   String((e as { message?: unknown }).message).includes('apache-arrow')
-
-/** @internal keeps the MapResult type import used in declarations */
-export type RunnerMapResult<O> = MapResult<O>
