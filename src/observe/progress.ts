@@ -166,10 +166,12 @@ function startRun(
   label: string,
 ): RunState {
   const unit = event.items > 0 ? 'items' : 'nodes'
+  // the rate's clock: sub-millisecond, so even a run shorter than 1 ms has a rate
+  const t0 = performance.now()
   const bar = new Bar({
     stream,
     format: (options, params, payload: { node?: string; failed?: string }) =>
-      line(label, unit, options, params, payload.node ?? '', payload.failed),
+      line(label, unit, options, params, payload.node ?? '', payload.failed, (performance.now() - t0) / 1000),
     barsize: MAX_BAR,
     fps: 10,
     // trim to the terminal's width rather than switching the terminal's line wrapping off
@@ -240,9 +242,9 @@ function line(
   params: cliProgress.Params,
   node: string,
   failed: string | undefined,
+  secs: number,
 ): string {
   const pct = Math.floor(params.progress * 100)
-  const secs = ((params.stopTime ?? Date.now()) - params.startTime) / 1000
   const rate = secs > 0 ? formatRate(params.value / secs) : '--'
   const eta =
     params.value > 0 && typeof params.eta === 'number' && Number.isFinite(params.eta)
