@@ -7,6 +7,7 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { toDagflowError, type AnyDagflowError } from './errors.js'
+import type { CacheStore } from './cache.js'
 import type { DagflowEvent, RunStats } from './events.js'
 import type { AnyNode } from './node.js'
 import type {
@@ -46,6 +47,11 @@ export interface RunOptions<Os extends string = string> {
    * that fails still rejects. `run` always rejects.
    */
   readonly onError?: 'fail' | 'collect'
+  /**
+   * a store for per-item results (`memoryCache()`): every node is cached unless it says
+   * `cache: false`; a change to a node's code, codecs, `version` or inputs misses
+   */
+  readonly cache?: CacheStore
 }
 
 /**

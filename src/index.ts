@@ -60,6 +60,8 @@ export type { DagflowEvent, EventListener, NodeStats, RunStats } from './events.
 export { LocalExecutor } from './executors/local.js'
 export type { LocalExecutorOptions } from './executors/local.js'
 export { createRunner, DEFAULT_AUTO_THRESHOLD } from './runner.js'
+export { memoryCache } from './cache.js'
+export type { CacheStore } from './cache.js'
 /**
  * The engine behind every executor, for `dagflow/arrow`. Internal: not part of the public API,
  * and it may change in any release.

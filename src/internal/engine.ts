@@ -36,6 +36,7 @@ import {
   type PlanNode,
   type PlanOutput,
 } from '../plan.js'
+import { Keyring, type Lookup } from './keyring.js'
 import { makeLimit, raceAbort, throwIfAborted, type LimitFunction } from './limit.js'
 
 /** How an executor configures the engine. */
@@ -180,6 +181,8 @@ export async function evaluate(
   if (options?.onError !== undefined && options.onError !== 'fail' && options.onError !== 'collect') {
     throw new GraphError(`The onError option must be 'fail' or 'collect', got ${JSON.stringify(options.onError)}.`)
   }
+  const store = options?.cache
+  const keyring = store === undefined ? undefined : new Keyring(plan, slots, n, store)
   const started = now()
   const tallies: Record<string, Tally> = {}
   const stats = (): RunStats => ({ ms: now() - started, nodes: tallies as Record<string, NodeStats> })
@@ -198,11 +201,19 @@ export async function evaluate(
       const items = pn.perItem ? n : 1
       emit?.({ type: 'node:start', node: pn.node.name, items })
       const t0 = emit === undefined ? 0 : now()
+      const cached = keyring?.lookup(pn)
+      if (cached !== undefined) {
+        tally.cached = cached.count
+        tally.items = cached.count
+      }
       slots[pn.slot] = !pn.perItem
-        ? await runOnce(pn, slots, ctx, tally)
+        ? await runOnce(pn, slots, ctx, tally, cached)
         : ctx.batchSize !== undefined && pn.node.batch !== undefined
-          ? await runBatched(pn, slots, ctx, ctx.batchSize, tally)
-          : await runPerItem(pn, slots, ctx, tally)
+          ? ctx.collect === undefined && cached === undefined
+            ? await runBatched(pn, slots, ctx, ctx.batchSize, tally)
+            : await runBatchedSome(pn, slots, ctx, ctx.batchSize, tally, cached)
+          : await runPerItem(pn, slots, ctx, tally, cached)
+      keyring?.record(pn, slots[pn.slot], cached, ctx.collect?.failed)
       emit?.({ type: 'node:end', node: pn.node.name, items, ms: now() - t0 })
     }
   } catch (e) {
@@ -456,7 +467,9 @@ async function runOnce(
   slots: ReadonlyArray<unknown>,
   ctx: RunContext,
   tally: Tally,
+  cached?: Lookup,
 ): Promise<unknown> {
+  if (cached?.hits[0] === 1) return cached.values[0]
   const decoded = decodeConstants(pn, slots, ctx.collect)
   const args: Record<string, unknown> = {}
   pn.params.forEach((prm, j) => defineValue(args, prm.name, decoded[j]))
@@ -548,10 +561,13 @@ async function runPerItem(
   slots: ReadonlyArray<unknown>,
   ctx: RunContext,
   tally: Tally,
+  cached?: Lookup,
 ): Promise<Column> {
   const { n, keys, emit, executor } = ctx
   const out = new Array<unknown>(n)
   const name = pn.node.name
+  const hits = cached?.hits
+  if (cached !== undefined) for (let i = 0; i < n; i++) if (cached.hits[i] === 1) out[i] = cached.values[i]
   // without a listener one chunk holds every item: the generated loop runs once, untouched
   const chunk = emit === undefined ? n : chunkSize(n)
   let start = 0
@@ -594,18 +610,20 @@ async function runPerItem(
     }
   }
   const collect = ctx.collect
-  if (collect !== undefined) {
-    // collect mode: skip items that failed upstream, record the ones that fail here
+  /** items with nothing to compute: failed upstream (collect mode) or found in the cache */
+  const skip = (i: number): boolean => collect?.failed[i] === 1 || hits?.[i] === 1
+  if (collect !== undefined || hits !== undefined) {
+    // skip those items, and (collect mode) record the ones that fail here
     const plain = range
     range = (from, to) => {
       let i = from
       while (i < to) {
-        if (collect.failed[i] === 1) {
+        if (skip(i)) {
           i++
           continue
         }
         let j = i + 1
-        while (j < to && collect.failed[j] === 0) j++
+        while (j < to && !skip(j)) j++
         try {
           const stop = plain(i, j)
           if (stop < j) return stop
@@ -628,8 +646,10 @@ async function runPerItem(
     const stop = range(start, end)
     const ms = now() - t0
     tally.ms += ms
-    tally.calls += stop - start
-    tally.items += stop - start
+    let served = 0 // from the cache: no call
+    if (hits !== undefined) for (let i = start; i < stop; i++) served += hits[i] as number
+    tally.calls += stop - start - served
+    tally.items += stop - start - served
     if (stop < end) {
       if (stop > start && emit !== undefined) {
         emit({ type: 'batch:start', node: name, start, size: stop - start, executor })
@@ -669,18 +689,20 @@ async function runPerItem(
     },
     tally,
     pn.node.concurrency ?? Number.POSITIVE_INFINITY,
-    collect === undefined
+    collect === undefined && hits === undefined
       ? undefined
       : {
-          skip: (i) => collect.failed[i] === 1,
+          skip,
           fail: (i, e) => {
             failItem(ctx, name, i, e)
             out[i] = undefined
           },
         },
   )
-  tally.calls += n - start
-  tally.items += n - start
+  let served = 0
+  if (hits !== undefined) for (let i = start; i < n; i++) served += hits[i] as number
+  tally.calls += n - start - served
+  tally.items += n - start - served
   return out
 }
 
@@ -819,7 +841,6 @@ async function runBatched(
   size: number,
   tally: Tally,
 ): Promise<Column> {
-  if (ctx.collect !== undefined) return runBatchedCollect(pn, slots, ctx, size, tally, ctx.collect)
   const { n, keys, emit, executor } = ctx
   const name = pn.node.name
   const count = Math.ceil(n / size)
@@ -887,23 +908,29 @@ async function runBatched(
 }
 
 /**
- * Batch forms in collect mode: batches are formed from the items still alive, a value that
- * fails its codec drops its own item from the batch, a batch call that still fails after its
- * retries fails every item of its batch, and a result that fails `returns` fails its item.
+ * Batch forms over some of the items: in collect mode and with a cache. Batches are formed from
+ * the items to compute (not failed upstream, not found in the cache); in collect mode a value
+ * that fails its codec drops its own item from the batch, a batch call that still fails after
+ * its retries fails every item of its batch, and a result that fails `returns` fails its item
+ * (in fail mode each of these rejects the run).
  */
-async function runBatchedCollect(
+async function runBatchedSome(
   pn: PlanNode,
   slots: ReadonlyArray<unknown>,
   ctx: RunContext,
   size: number,
   tally: Tally,
-  collect: Collector,
+  cached: Lookup | undefined,
 ): Promise<Column> {
-  const { n, keys, emit, executor } = ctx
+  const { n, keys, emit, executor, collect } = ctx
   const name = pn.node.name
   const out = new Array<unknown>(n)
+  // batches hold only the items to compute: not failed upstream, not found in the cache
   const alive: Array<number> = []
-  for (let i = 0; i < n; i++) if (collect.failed[i] === 0) alive.push(i)
+  for (let i = 0; i < n; i++) {
+    if (cached?.hits[i] === 1) out[i] = cached.values[i]
+    else if (collect === undefined || collect.failed[i] === 0) alive.push(i)
+  }
   const batches: Array<Array<number>> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.slice(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
@@ -933,7 +960,7 @@ async function runBatchedCollect(
       }
       defineValue(columns, prm.name, values)
     })
-    const kept = members.filter((i) => collect.failed[i] === 0)
+    const kept = collect === undefined ? members : members.filter((i) => collect.failed[i] === 0)
     if (kept.length < members.length) {
       batches[b] = kept
       return columnsOf(b) // rebuild without the items that failed their codecs

@@ -1,0 +1,176 @@
+/**
+ * Cache keys for one run. Every input value is hashed once (the map-axis items once each);
+ * a node's key for an item is the digest of its identity and the keys of the values it receives,
+ * and becomes the key of its output for that item, so downstream keys derive from upstream keys
+ * without rehashing outputs. A node with `cache: false` is not cached, and its outputs are hashed
+ * so that what depends on them still is. A value that cannot be hashed makes the nodes that read
+ * it uncached for the run, with one warning naming node and parameter.
+ *
+ * @internal
+ */
+import type { CacheStore } from '../cache.js'
+import type { AnyNode } from '../node.js'
+import type { Plan, PlanNode } from '../plan.js'
+import { canonical, digest, Unhashable } from './hash.js'
+
+/** The keys of a slot: one per item for per-item values, one for a value computed once. */
+type SlotKeys = { readonly each: ReadonlyArray<string | undefined> } | { readonly one: string | undefined }
+
+/** What a node found in the store before it runs. */
+export interface Lookup {
+  readonly keys: ReadonlyArray<string | undefined>
+  /** 1 where the store had the item's result */
+  readonly hits: Uint8Array
+  readonly values: Array<unknown>
+  readonly count: number
+}
+
+const identities = new WeakMap<AnyNode, string>()
+
+/** The node's identity: name, output, function and batch source, codecs, version. */
+function identity(node: AnyNode): string {
+  let id = identities.get(node)
+  if (id === undefined) {
+    const codecs = Object.entries(node.inputs ?? {}).map(([k, c]) => `${k}:${c.name}`)
+    id = digest(
+      JSON.stringify([
+        node.name,
+        node.output,
+        Function.prototype.toString.call(node.fn),
+        node.batch === undefined ? null : Function.prototype.toString.call(node.batch),
+        codecs,
+        node.returns?.name ?? null,
+        node.version ?? null,
+      ]),
+    )
+    identities.set(node, id)
+  }
+  return id
+}
+
+/** Hashes a value, or says why it cannot. */
+function keyOf(u: unknown): { key: string } | { why: string } {
+  try {
+    return { key: digest(canonical(u)) }
+  } catch (e) {
+    if (e instanceof Unhashable) return { why: e.what }
+    throw e
+  }
+}
+
+export class Keyring {
+  private readonly slots = new Map<number, SlotKeys>()
+  private readonly why = new Map<number, string>()
+  private readonly warned = new Set<string>()
+  private readonly store: CacheStore
+  private readonly n: number
+
+  constructor(plan: Plan, values: ReadonlyArray<unknown>, n: number, store: CacheStore) {
+    this.store = store
+    this.n = n
+    for (const input of plan.inputs) {
+      const v = values[input.slot]
+      if (input.name === plan.mapAxis) {
+        const items = v as ReadonlyArray<unknown>
+        const each = new Array<string | undefined>(n)
+        for (let i = 0; i < n; i++) {
+          const k = keyOf(items[i])
+          if ('key' in k) each[i] = k.key
+          else this.why.set(input.slot, k.why)
+        }
+        this.slots.set(input.slot, { each })
+      } else {
+        const k = keyOf(v)
+        if ('why' in k) this.why.set(input.slot, k.why)
+        this.slots.set(input.slot, { one: 'key' in k ? k.key : undefined })
+      }
+    }
+  }
+
+  /** Looks the node's items up; undefined when the node is not cached in this run. */
+  lookup(pn: PlanNode): Lookup | undefined {
+    if (!pn.node.cache) return undefined
+    const id = identity(pn.node)
+    const count = pn.perItem ? this.n : 1
+    const keys = new Array<string | undefined>(count)
+    for (let i = 0; i < count; i++) {
+      const parts = [id]
+      for (const prm of pn.params) {
+        const part = this.part(pn, prm.slot, prm.name, prm.kind === 'item' ? i : undefined)
+        if (part === undefined) return undefined // a value that cannot be hashed: warned
+        parts.push(part)
+      }
+      keys[i] = digest(parts.join('|'))
+    }
+    const hits = new Uint8Array(count)
+    const values = new Array<unknown>(count)
+    let found = 0
+    for (let i = 0; i < count; i++) {
+      const hit = this.store.get(keys[i] as string)
+      if (hit !== undefined) {
+        hits[i] = 1
+        values[i] = hit.value
+        found++
+      }
+    }
+    return { keys, hits, values, count: found }
+  }
+
+  /**
+   * After the node ran: stores the results it computed (not the hits, not the failed items) and
+   * records the keys of its output.
+   */
+  record(pn: PlanNode, output: unknown, lookup: Lookup | undefined, failed: Uint8Array | undefined): void {
+    if (lookup !== undefined) {
+      const { keys, hits } = lookup
+      if (pn.perItem) {
+        const column = output as ArrayLike<unknown>
+        for (let i = 0; i < keys.length; i++) {
+          if (hits[i] === 0 && failed?.[i] !== 1) this.store.set(keys[i] as string, column[i])
+        }
+        this.slots.set(pn.slot, { each: keys })
+      } else {
+        if (hits[0] === 0) this.store.set(keys[0] as string, output)
+        this.slots.set(pn.slot, { one: keys[0] })
+      }
+      return
+    }
+    // not cached: hash what it produced, so that its consumers still can be
+    if (pn.perItem) {
+      const column = output as ArrayLike<unknown>
+      const each = new Array<string | undefined>(this.n)
+      for (let i = 0; i < this.n; i++) {
+        const k = keyOf(column[i])
+        if ('key' in k) each[i] = k.key
+        else this.why.set(pn.slot, k.why)
+      }
+      this.slots.set(pn.slot, { each })
+    } else {
+      const k = keyOf(output)
+      if ('why' in k) this.why.set(pn.slot, k.why)
+      this.slots.set(pn.slot, { one: 'key' in k ? k.key : undefined })
+    }
+  }
+
+  /** The key part of one parameter (item i of a per-item value, or the whole value). */
+  private part(pn: PlanNode, slot: number, param: string, i: number | undefined): string | undefined {
+    const keys = this.slots.get(slot)
+    let part: string | undefined
+    if (keys === undefined) part = undefined
+    else if ('one' in keys) part = keys.one
+    else if (i !== undefined) part = keys.each[i]
+    else part = keys.each.includes(undefined) ? undefined : digest(keys.each.join(','))
+    if (part === undefined) this.warn(pn.node.name, param, this.why.get(slot) ?? 'a value that cannot be hashed')
+    return part
+  }
+
+  private warn(node: string, param: string, why: string): void {
+    const id = `${node}\u0000${param}`
+    if (this.warned.has(id)) return
+    this.warned.add(id)
+    process.emitWarning(
+      `dagflow: node "${node}" is not cached in this run: its parameter "${param}" receives ${why}.`,
+      { code: 'DAGFLOW_UNCACHEABLE' },
+    )
+  }
+}
