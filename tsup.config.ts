@@ -10,6 +10,7 @@ const shared = {
     arrow: 'src/executors/arrow/index.ts',
     testing: 'src/testing/index.ts',
     observe: 'src/observe/index.ts',
+    cache: 'src/cache-sqlite/index.ts',
   },
   dts: true,
   sourcemap: true,
@@ -25,6 +26,7 @@ const shared = {
     '@hpcc-js/wasm-graphviz',
     'tsx',
     'cli-progress',
+    'better-sqlite3',
   ],
 } as const
 

@@ -32,6 +32,7 @@ export const DAGFLOW_ERROR_CODES = [
   'ARROW_UNAVAILABLE',
   'LISTENER_FAILED',
   'TIMEOUT',
+  'CACHE_FILE',
   'ABORTED',
   // dagflow/testing
   'MISSING_ARBITRARY',
@@ -369,6 +370,26 @@ export class TimeoutError extends DagflowError {
 }
 
 /**
+ * A persistent cache file cannot be used: it is not a DAGFlow cache (another SQLite database, or
+ * not a database at all), it is damaged, or it cannot be opened. Nothing is read from it.
+ *
+ * @category errors
+ * @since 0.4.0
+ */
+export class CacheFileError extends DagflowError {
+  readonly code = 'CACHE_FILE'
+  readonly file: string
+  constructor(file: string, problem: string, cause?: unknown) {
+    super(
+      `The cache file ${file} cannot be used: ${problem}. ` +
+        `Delete it (rm ${JSON.stringify(file)}) to start an empty cache, or pass sqliteCache() another path.`,
+      cause === undefined ? undefined : { cause },
+    )
+    this.file = file
+  }
+}
+
+/**
  * The run's `signal` fired. `reason` is the signal's reason.
  *
  * @category errors
@@ -418,6 +439,7 @@ export type AnyDagflowError =
   | ArrowUnavailableError
   | ListenerError
   | TimeoutError
+  | CacheFileError
   | AbortError
 
 // -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ export {
   ArrowUnavailableError,
   ListenerError,
   TimeoutError,
+  CacheFileError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,

@@ -213,7 +213,7 @@ export async function evaluate(
             ? await runBatched(pn, slots, ctx, ctx.batchSize, tally)
             : await runBatchedSome(pn, slots, ctx, ctx.batchSize, tally, cached)
           : await runPerItem(pn, slots, ctx, tally, cached)
-      keyring?.record(pn, slots[pn.slot], cached, ctx.collect?.failed)
+      keyring?.record(pn, slots[pn.slot], cached)
       emit?.({ type: 'node:end', node: pn.node.name, items, ms: now() - t0 })
     }
   } catch (e) {
@@ -647,7 +647,12 @@ async function runPerItem(
     const ms = now() - t0
     tally.ms += ms
     let served = 0 // from the cache: no call
-    if (hits !== undefined) for (let i = start; i < stop; i++) served += hits[i] as number
+    if (cached !== undefined) {
+      for (let i = start; i < stop; i++) {
+        if (cached.hits[i] === 1) served++
+        else if (collect?.failed[i] !== 1) cached.put(i, out[i])
+      }
+    }
     tally.calls += stop - start - served
     tally.items += stop - start - served
     if (stop < end) {
@@ -677,6 +682,7 @@ async function runPerItem(
     (i, r) => settle(pn, r, i, keys),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
+      cached?.put(i, out[i])
       if (emit !== undefined && (++done % chunk === 0 || done === n - start)) {
         // chunks of completed items (async calls finish out of order)
         const t = now()
@@ -1003,6 +1009,7 @@ async function runBatchedSome(
     members.forEach((i, m) => {
       try {
         out[i] = checkResult(pn, results[m], i, keys)
+        cached?.put(i, out[i])
       } catch (e) {
         failItem(ctx, name, i, e)
       }

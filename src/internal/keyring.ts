@@ -23,6 +23,8 @@ export interface Lookup {
   readonly hits: Uint8Array
   readonly values: Array<unknown>
   readonly count: number
+  /** stores item i's result as soon as it is known (a killed run keeps what it finished) */
+  readonly put: (i: number, value: unknown) => void
 }
 
 const identities = new WeakMap<AnyNode, string>()
@@ -113,21 +115,18 @@ export class Keyring {
         found++
       }
     }
-    return { keys, hits, values, count: found }
+    const store = this.store
+    return { keys, hits, values, count: found, put: (i, value) => store.set(keys[i] as string, value) }
   }
 
   /**
-   * After the node ran: stores the results it computed (not the hits, not the failed items) and
-   * records the keys of its output.
+   * After the node ran: records the keys of its output (a per-item node has stored each result
+   * as it came, with `put`; a once-only node's result is stored here).
    */
-  record(pn: PlanNode, output: unknown, lookup: Lookup | undefined, failed: Uint8Array | undefined): void {
+  record(pn: PlanNode, output: unknown, lookup: Lookup | undefined): void {
     if (lookup !== undefined) {
       const { keys, hits } = lookup
       if (pn.perItem) {
-        const column = output as ArrayLike<unknown>
-        for (let i = 0; i < keys.length; i++) {
-          if (hits[i] === 0 && failed?.[i] !== 1) this.store.set(keys[i] as string, column[i])
-        }
         this.slots.set(pn.slot, { each: keys })
       } else {
         if (hits[0] === 0) this.store.set(keys[0] as string, output)

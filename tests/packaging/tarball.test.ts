@@ -200,7 +200,7 @@ describe('the packed tarball', () => {
     ])
     const builds = packed.filter((f) => /^dist\/[^/]+\.c?js$/.test(f)).map((f) => f.slice(5))
     const entries = [
-      ...['index', 'arrow', 'testing', 'observe'].flatMap((e) => [`${e}.js`, `${e}.cjs`]),
+      ...['index', 'arrow', 'testing', 'observe', 'cache'].flatMap((e) => [`${e}.js`, `${e}.cjs`]),
       'cli.js', // the `dagflow` command: ESM only
     ]
     expect([...builds].sort()).toEqual([...entries].sort())

@@ -5,6 +5,7 @@ import {
   ArrowUnavailableError,
   ListenerError,
   TimeoutError,
+  CacheFileError,
   CycleError,
   DAGFLOW_ERROR_CODES,
   DagflowError,
@@ -124,6 +125,13 @@ const cases: ReadonlyArray<{
     name: 'AbortError',
     fields: { reason: 'user cancelled', cause: 'user cancelled' },
     mentions: ['aborted', 'user cancelled'],
+  },
+  {
+    error: new CacheFileError('.dagflow/cache.db', 'it is a SQLite database of something else'),
+    code: 'CACHE_FILE',
+    name: 'CacheFileError',
+    fields: { file: '.dagflow/cache.db' },
+    mentions: ['.dagflow/cache.db', 'rm ', 'something else'],
   },
   {
     error: new TimeoutError('ask', 2000, 'q7', 6, 2),
