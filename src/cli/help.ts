@@ -87,6 +87,9 @@ Options:
                          row each, {"key", "index", "node", "code", "message"}, in input order
                          (an empty file when none failed). Without it, each failed item is a
                          line on stderr naming its key and node.
+      --cache PATH       keep results in the SQLite file PATH (dagflow/cache; needs
+                         better-sqlite3) and reuse them: a rerun computes only what changed,
+                         and a killed run resumes from what it had committed
   -h, --help             show this help
 
 Constants: the module's export named \`inputs\` (an object; entries that are not inputs of

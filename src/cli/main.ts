@@ -38,6 +38,7 @@ export const RUN_OPTIONS = {
   set: { type: 'string', short: 's', multiple: true },
   'on-error': { type: 'string' },
   errors: { type: 'string' },
+  cache: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
 

@@ -54,6 +54,8 @@ export interface RunSettings {
   readonly onError: 'fail' | 'collect'
   /** `--errors FILE`: where collect mode lists the failed items (`.jsonl`); else stderr */
   readonly errors: string | undefined
+  /** `--cache PATH`: a SQLite cache file (dagflow/cache) reused across runs */
+  readonly cache: string | undefined
 }
 
 /**
@@ -77,6 +79,7 @@ export interface RunFlags {
   readonly set?: ReadonlyArray<string> | undefined
   readonly 'on-error'?: string | undefined
   readonly errors?: string | undefined
+  readonly cache?: string | undefined
 }
 
 /** Where the command writes: stdout for the once-outputs, stderr for messages. */
@@ -84,6 +87,26 @@ export interface RunIO {
   readonly stdout: NodeJS.WritableStream
   readonly stderr: NodeJS.WriteStream
   readonly signal: AbortSignal
+}
+
+/** The SQLite cache of `--cache PATH` (dagflow/cache, which needs better-sqlite3). */
+async function openCache(path: string): Promise<{ close(): void } & import('dagflow').CacheStore> {
+  let mod: typeof import('dagflow/cache')
+  try {
+    mod = await import('dagflow/cache')
+  } catch (e) {
+    if (!isModuleNotFound(e, 'better-sqlite3')) throw e
+    throw setupError(
+      '--cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
+        'Install it with `npm install better-sqlite3@12`, or run without --cache.',
+      e,
+    )
+  }
+  try {
+    return mod.sqliteCache(path)
+  } catch (e) {
+    throw setupError(errorText(e), e)
+  }
 }
 
 const MODES = ['auto', 'local', 'arrow'] as const
@@ -153,6 +176,7 @@ export function runSettings(flags: RunFlags): RunSettings {
     set: (flags.set ?? []).map(parseSet),
     onError,
     errors,
+    cache: flags.cache,
   }
 }
 
@@ -199,15 +223,20 @@ export async function runCommand(
     throw usageError(errorText(e))
   }
   const onEvent = settings.progress ? await progressListener(io.stderr, loaded) : undefined
+  const cache = settings.cache === undefined ? undefined : await openCache(settings.cache)
   let result: MapResult<Readonly<Record<string, unknown>>>
   try {
     result = (await runner.map(p as never, { ...constants, [axis]: items.values } as never, {
       signal: io.signal,
       onError: settings.onError,
       ...(onEvent === undefined ? {} : { onEvent }),
+      ...(cache === undefined ? {} : { cache }),
     })) as MapResult<Readonly<Record<string, unknown>>>
   } catch (e) {
     throw fromRunFailure(e, items.locate)
+  } finally {
+    // commits what the run computed, also when it failed: a rerun reuses it
+    cache?.close()
   }
 
   const once = p.outputs.filter((o) => !perItem.includes(o))

@@ -607,3 +607,42 @@ describe('--progress on a terminal', () => {
     }
   })
 })
+
+describe('dagflow run --cache', () => {
+  it('keeps results in a SQLite file and reuses them on a rerun, with the same output', async () => {
+    const cacheFile = tmp('cli-cache/run.db')
+    const args = (out: string) => [
+      'run',
+      'examples/retrieval.ts',
+      '--input',
+      queries,
+      '--output',
+      out,
+      '--mode',
+      'local',
+      '--cache',
+      cacheFile,
+    ]
+    const first = await cli(args(tmp('cached-1.jsonl')))
+    expect(first.code, first.stderr).toBe(0)
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(cacheFile, { readonly: true })
+    const rows = db.prepare('select count(*) from dagflow_cache').pluck().get() as number
+    db.close()
+    // retrieve reads the BM25 retriever, a class instance that cannot be hashed: it is not
+    // cached (one warning names it); rerank per query and the evaluation once are
+    expect(rows).toBe(queryIds.length + 1)
+    expect(first.stderr).toContain('"retriever"')
+    const second = await cli(args(tmp('cached-2.jsonl')))
+    expect(second.code, second.stderr).toBe(0)
+    expect(readFileSync(tmp('cached-2.jsonl'), 'utf8')).toBe(readFileSync(tmp('cached-1.jsonl'), 'utf8'))
+    expect(second.stdout).toBe(first.stdout)
+  })
+
+  it('names a file that is not a cache and exits 2', async () => {
+    write('not-a-cache.db', 'plain text, not a database; long enough to be read as a header....')
+    const r = await cli(['run', 'examples/retrieval.ts', '--input', queries, '--output', tmp('x.jsonl'), '--cache', tmp('not-a-cache.db')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('not-a-cache.db')
+  })
+})
