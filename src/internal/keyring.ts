@@ -71,21 +71,25 @@ export class Keyring {
     this.store = store
     this.n = n
     for (const input of plan.inputs) {
-      const v = values[input.slot]
-      if (input.name === plan.mapAxis) {
-        const items = v as ReadonlyArray<unknown>
-        const each = new Array<string | undefined>(n)
-        for (let i = 0; i < n; i++) {
-          const k = keyOf(items[i])
-          if ('key' in k) each[i] = k.key
-          else this.why.set(input.slot, k.why)
-        }
-        this.slots.set(input.slot, { each })
-      } else {
-        const k = keyOf(v)
-        if ('why' in k) this.why.set(input.slot, k.why)
-        this.slots.set(input.slot, { one: 'key' in k ? k.key : undefined })
+      this.hash(input.slot, values[input.slot], input.name === plan.mapAxis)
+    }
+  }
+
+  /** Hashes the value of a slot: item by item for a per-item value, else as a whole. */
+  private hash(slot: number, value: unknown, perItem: boolean): void {
+    if (perItem) {
+      const column = value as ArrayLike<unknown>
+      const each = new Array<string | undefined>(this.n)
+      for (let i = 0; i < this.n; i++) {
+        const k = keyOf(column[i])
+        if ('key' in k) each[i] = k.key
+        else this.why.set(slot, k.why)
       }
+      this.slots.set(slot, { each })
+    } else {
+      const k = keyOf(value)
+      if ('why' in k) this.why.set(slot, k.why)
+      this.slots.set(slot, { one: 'key' in k ? k.key : undefined })
     }
   }
 
@@ -135,20 +139,7 @@ export class Keyring {
       return
     }
     // not cached: hash what it produced, so that its consumers still can be
-    if (pn.perItem) {
-      const column = output as ArrayLike<unknown>
-      const each = new Array<string | undefined>(this.n)
-      for (let i = 0; i < this.n; i++) {
-        const k = keyOf(column[i])
-        if ('key' in k) each[i] = k.key
-        else this.why.set(pn.slot, k.why)
-      }
-      this.slots.set(pn.slot, { each })
-    } else {
-      const k = keyOf(output)
-      if ('why' in k) this.why.set(pn.slot, k.why)
-      this.slots.set(pn.slot, { one: 'key' in k ? k.key : undefined })
-    }
+    this.hash(pn.slot, output, pn.perItem)
   }
 
   /** The key part of one parameter (item i of a per-item value, or the whole value). */
