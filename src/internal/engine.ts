@@ -763,7 +763,11 @@ async function runRest(
     while (!stopped && next < end) {
       const k = next++
       if (signal?.aborted === true) throw new AbortError(signal.reason)
-      await one(k)
+      if (collect === undefined) {
+        // the common case inline: one promise per call, not two
+        const r = start(k)
+        finish(k, isThenable(r) ? await settleAt(k, r) : r)
+      } else await one(k)
     }
   }
   const workers = [
