@@ -10,14 +10,14 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection, but the promise resolved')
 }
 
-/** What `f` throws; undefined when it returns. */
+/** What `f` throws; fails the test when it returns. */
 export function thrown(f: () => unknown): unknown {
   try {
     f()
   } catch (e) {
     return e
   }
-  return undefined
+  throw new Error('expected a throw')
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))

@@ -8,6 +8,7 @@
  * The concurrency test reads the bound from the executor's `concurrency` field.
  */
 import { describe, it, expect } from 'vitest'
+import { rejection, sleep } from '../helpers.js'
 import * as t from 'io-ts'
 import {
   AbortError,
@@ -29,16 +30,6 @@ import {
 // helpers
 // -------------------------------------------------------------------------------------
 
-/** What `promise` rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection, but the promise resolved')
-}
-
 /** `promise`, or a failure when it takes longer than `ms` to settle. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -47,8 +38,6 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   })
   return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** A promise that never settles (a node stuck on a network call). */
 const never = <T>() => new Promise<T>(() => undefined)

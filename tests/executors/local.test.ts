@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { sleep, thrown } from '../helpers.js'
 import * as t from 'io-ts'
 import {
   createRunner,
@@ -15,16 +16,6 @@ import { executorSuite } from '../conformance/executor-suite.js'
 executorSuite('local', () => new LocalExecutor({ concurrency: 4 }))
 
 /** What `f` throws; fails when it does not. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a throw')
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 describe('LocalExecutor: options', () => {
   it('rejects a concurrency that is not a whole number ≥ 1 with a GraphError', () => {

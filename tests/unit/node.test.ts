@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { thrown } from '../helpers.js'
 import * as t from 'io-ts'
 import {
   DagflowError,
@@ -17,14 +18,6 @@ const untypedNode = node as unknown as (spec: unknown, fn: unknown) => AnyNode
 const fromSource = (src: string): Function => new Function(`return (${src}\n)`)() as Function
 
 /** Runs `f`, which must throw; returns what it threw. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a throw')
-}
 
 /** Asserts a GraphError about `field` of node `name`. */
 function expectSpecError(f: () => unknown, name: string | undefined, field: string): GraphError {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { thrown } from '../helpers.js'
 import * as t from 'io-ts'
 import {
   CycleError,
@@ -19,14 +20,6 @@ type AnyPipe = Pipeline<AnyNode, string>
 const untypedPipeline = pipeline as unknown as (...xs: ReadonlyArray<unknown>) => AnyPipe
 
 /** Runs `f`, which must throw; returns what it threw. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a throw')
-}
 
 function graphError(f: () => unknown): GraphError {
   const e = thrown(f)

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { rejection, thrown } from '../helpers.js'
 import fc from 'fast-check'
 import * as t from 'io-ts'
 import { node, type AnyNode } from 'dagflow'
@@ -17,24 +18,6 @@ import {
 const decodes = (codec: t.Mixed, u: unknown): boolean => codec.decode(u)._tag === 'Right'
 
 /** Runs `f`, which must throw; returns what it threw. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a throw')
-}
-
-/** Awaits `p`, which must reject; returns the reason. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: unknown) => e,
-  )
-}
 
 async function batchFailure(p: Promise<unknown>): Promise<BatchCheckError> {
   const e = await rejection(p)
