@@ -1000,16 +1000,8 @@ async function runBatchedSome(
     if (members.length === 0) return
     const first = members[0] as number
     const ms = now() - (began[b] as number)
-    const results = r as ArrayLike<unknown> | null | undefined
-    if (typeof results !== 'object' || results === null || results.length !== members.length) {
-      const got = typeof results === 'object' && results !== null ? `${results.length} results` : describeValue(r)
-      throw nodeError(
-        pn,
-        first,
-        keys,
-        new Error(`the batch form returned ${got} for a batch of ${members.length} items; it must return one result per item, in order`),
-      )
-    }
+    const which = members.length > 8 ? `${members.slice(0, 8).join(', ')}, …` : members.join(', ')
+    const results = batchLength(pn, r, first, members.length, keys, which)
     members.forEach((i, m) => {
       try {
         out[i] = checkResult(pn, results[m], i, keys)
@@ -1100,23 +1092,36 @@ function repeat(value: unknown, length: number, codec: t.Mixed | undefined): Col
   return new Array<unknown>(length).fill(value)
 }
 
-/** Checks a batch call's results: one per item, each decoded by `returns`. */
-function batchResults(pn: PlanNode, r: unknown, start: number, length: number, keys: Keys): Column {
+/**
+ * A batch call's results, or a NodeError naming the batch's first key when there is not one
+ * result per item.
+ */
+function batchLength(
+  pn: PlanNode,
+  r: unknown,
+  first: number,
+  length: number,
+  keys: Keys,
+  which: string,
+): ArrayLike<unknown> {
   const arrayLike =
     typeof r === 'object' && r !== null && typeof (r as { length?: unknown }).length === 'number'
-  if (!arrayLike || (r as ArrayLike<unknown>).length !== length) {
-    const count = arrayLike ? (r as ArrayLike<unknown>).length : 0
-    const got = arrayLike ? `${count} result${count === 1 ? '' : 's'}` : describeValue(r)
-    throw nodeError(
-      pn,
-      start,
-      keys,
-      new Error(
-        `the batch form returned ${got} for a batch of ${length} items (items ${start}–${start + length - 1}); it must return one result per item, in order`,
-      ),
-    )
-  }
-  const results = r as ArrayLike<unknown>
+  if (arrayLike && (r as ArrayLike<unknown>).length === length) return r as ArrayLike<unknown>
+  const count = arrayLike ? (r as ArrayLike<unknown>).length : 0
+  const got = arrayLike ? `${count} result${count === 1 ? '' : 's'}` : describeValue(r)
+  throw nodeError(
+    pn,
+    first,
+    keys,
+    new Error(
+      `the batch form returned ${got} for a batch of ${length} items (items ${which}); it must return one result per item, in order`,
+    ),
+  )
+}
+
+/** Checks a batch call's results: one per item, each decoded by `returns`. */
+function batchResults(pn: PlanNode, r: unknown, start: number, length: number, keys: Keys): Column {
+  const results = batchLength(pn, r, start, length, keys, `${start}–${start + length - 1}`)
   const codec = pn.node.returns
   if (results instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) return results
   if (codec === undefined) return Array.isArray(results) ? results : Array.from(results)
