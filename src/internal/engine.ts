@@ -35,6 +35,7 @@ import {
   type Plan,
   type PlanNode,
   type PlanOutput,
+  type PlanParam,
 } from '../plan.js'
 import { Keyring, type Lookup } from './keyring.js'
 import { makeLimit, raceAbort, throwIfAborted, type LimitFunction } from './limit.js'
@@ -194,8 +195,31 @@ export async function evaluate(
       nodes: plan.nodes.map((pn) => pn.node.name),
       perItem: plan.nodes.filter((pn) => pn.perItem).map((pn) => pn.node.name),
     })
-    for (const pn of plan.nodes) {
+    const fusable = (pn: PlanNode): boolean =>
+      pn.perItem && pn.node.batch !== undefined && ctx.batchSize !== undefined
+    for (let at = 0; at < plan.nodes.length; ) {
       throwIfAborted(ctx.signal)
+      // consecutive per-item nodes with batch forms run fused, batch by batch (fail mode, no cache)
+      let end = at + 1
+      if (fusable(plan.nodes[at] as PlanNode) && ctx.collect === undefined && keyring === undefined) {
+        while (end < plan.nodes.length && fusable(plan.nodes[end] as PlanNode)) end++
+      }
+      if (end - at > 1) {
+        const segment = plan.nodes.slice(at, end)
+        const segmentTallies = segment.map((pn) => {
+          const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
+          tallies[pn.node.name] = tally
+          emit?.({ type: 'node:start', node: pn.node.name, items: n })
+          return tally
+        })
+        const t0 = emit === undefined ? 0 : now()
+        await runSegment(segment, slots, ctx, ctx.batchSize as number, segmentTallies, readLater(plan, segment, end))
+        const ms = emit === undefined ? 0 : now() - t0
+        for (const pn of segment) emit?.({ type: 'node:end', node: pn.node.name, items: n, ms })
+        at = end
+        continue
+      }
+      const pn = plan.nodes[at++] as PlanNode
       const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
       tallies[pn.node.name] = tally
       const items = pn.perItem ? n : 1
@@ -241,6 +265,18 @@ export async function evaluate(
       : collectedResult(plan, slots, keys, n, engine.executor, final, collect)
   emit?.({ type: 'run:end', executor: engine.executor, stats: final })
   return result
+}
+
+/**
+ * Which nodes of a fused segment have an output read after it: a result output, or a parameter
+ * of a node after the segment (`end` on). The others are only passed along inside the segment.
+ */
+function readLater(plan: Plan, segment: ReadonlyArray<PlanNode>, end: number): ReadonlyArray<boolean> {
+  const read = new Set<number>(plan.outputs.map((o) => o.slot))
+  for (let i = end; i < plan.nodes.length; i++) {
+    for (const prm of (plan.nodes[i] as PlanNode).params) read.add(prm.slot)
+  }
+  return segment.map((pn) => read.has(pn.slot))
 }
 
 /**
@@ -840,10 +876,125 @@ const isNumberCodec = (c: unknown): boolean =>
   typeof c === 'object' && c !== null && (c as { _tag?: unknown })._tag === 'NumberType'
 
 /**
- * A node's `batch` form, once per batch of at most `size` items. Columns of numbers checked by
- * `t.number` travel as Float64Arrays (views, not copies, when they already are); other columns
- * are plain arrays; constants repeat. Results must be one per item, in order.
+ * One node's batch form over the batches of a run. A record and top-level functions rather than
+ * closures made per run: V8 keeps optimized code per function, so closures made afresh for every
+ * `map` were compiled again on every map (measured: about a third of case 1's CPU time, spent on
+ * compiler threads).
  */
+interface BatchJob {
+  readonly pn: PlanNode
+  readonly slots: ReadonlyArray<unknown>
+  readonly ctx: RunContext
+  readonly size: number
+  readonly tally: Tally
+  /** constant and reduce parameters, decoded once */
+  readonly constants: ReadonlyArray<unknown>
+  /** when each batch call began, for the batch's time */
+  readonly began: Float64Array
+  /** the fused segment the node runs in, whose batches feed its parameters */
+  readonly segment: Segment | undefined
+}
+
+function batchJob(
+  pn: PlanNode,
+  slots: ReadonlyArray<unknown>,
+  ctx: RunContext,
+  size: number,
+  tally: Tally,
+  segment?: Segment,
+): BatchJob {
+  const began = new Float64Array(Math.ceil(ctx.n / size))
+  return { pn, slots, ctx, size, tally, constants: decodeConstants(pn, slots), began, segment }
+}
+
+/**
+ * Calls the batch form on batch `b`: its results, or a promise of them. Columns of numbers
+ * checked by `t.number` travel as Float64Arrays (views, not copies, when they already are);
+ * other columns are plain arrays; constants repeat.
+ */
+function callBatch(job: BatchJob, b: number): unknown {
+  const { pn, ctx, size } = job
+  const keys = ctx.keys
+  const start = b * size
+  const length = Math.min(ctx.n, start + size) - start
+  const columns: Record<string, unknown> = {}
+  const params = pn.params
+  for (let j = 0; j < params.length; j++) {
+    const prm = params[j] as PlanParam
+    let column: Column
+    if (prm.kind === 'item') {
+      const chunk = job.segment === undefined ? undefined : segmentChunk(job.segment, prm.slot, b)
+      column =
+        chunk === undefined
+          ? itemColumn(pn, prm.name, prm.codec, job.slots[prm.slot] as Column, start, length, start, keys)
+          : itemColumn(pn, prm.name, prm.codec, chunk, 0, length, start, keys)
+    } else column = repeat(job.constants[j], length, prm.codec)
+    defineValue(columns, prm.name, column)
+  }
+  ctx.emit?.({ type: 'batch:start', node: pn.node.name, start, size: length, executor: ctx.executor })
+  job.tally.calls++
+  job.began[b] = now()
+  const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
+  try {
+    if (!pn.guarded) return batch(columns)
+    const indices = pn.node.usesContext ? Array.from({ length }, (_, j) => start + j) : []
+    const batchKeys = indices.map((i) => keyAt(keys, i))
+    return attempts(pn, ctx, job.tally, keyAt(keys, start), start, (attempt, signal) =>
+      pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
+    )
+  } catch (e) {
+    throw nodeError(pn, start, keys, e)
+  }
+}
+
+/** Checks batch `b`'s results (one per item, each by `returns`) and reports the batch. */
+function finishBatch(job: BatchJob, b: number, r: unknown): Column {
+  const { pn, ctx, size } = job
+  const ms = now() - (job.began[b] as number)
+  const start = b * size
+  const length = Math.min(ctx.n, start + size) - start
+  const column = batchResults(pn, r, start, length, ctx.keys)
+  job.tally.ms += ms
+  job.tally.items += length
+  ctx.emit?.({ type: 'batch:end', node: pn.node.name, start, size: length, ms, executor: ctx.executor })
+  return column
+}
+
+/**
+ * Runs batches `from … count - 1` of a node, in order while its calls are synchronous, on the
+ * run's worker pool from the first that returns a promise (`pending`: batch `from`, already
+ * called). Each batch's checked results go to `sink`.
+ */
+async function driveBatches(
+  job: BatchJob,
+  from: number,
+  pending: PromiseLike<unknown> | undefined,
+  sink: (b: number, column: Column) => void,
+): Promise<void> {
+  const { pn, ctx, size } = job
+  const count = Math.ceil(ctx.n / size)
+  for (let b = from; b < count; b++) {
+    const r = b === from && pending !== undefined ? pending : callBatch(job, b)
+    if (isThenable(r)) {
+      // batch calls are timed one by one (in finishBatch), so the pool does not time its workers
+      await runRest(
+        ctx,
+        b,
+        count,
+        r,
+        (k) => callBatch(job, k),
+        (k, p) => settle(pn, p, k * size, ctx.keys),
+        (k, v) => sink(k, finishBatch(job, k, v)),
+        undefined,
+        pn.node.concurrency ?? Number.POSITIVE_INFINITY,
+      )
+      return
+    }
+    sink(b, finishBatch(job, b, r))
+  }
+}
+
+/** A node's `batch` form, once per batch of at most `size` items; results one per item, in order. */
 async function runBatched(
   pn: PlanNode,
   slots: ReadonlyArray<unknown>,
@@ -851,70 +1002,121 @@ async function runBatched(
   size: number,
   tally: Tally,
 ): Promise<Column> {
-  const { n, keys, emit, executor } = ctx
-  const name = pn.node.name
+  const chunks = new Array<Column>(Math.ceil(ctx.n / size))
+  await driveBatches(batchJob(pn, slots, ctx, size, tally), 0, undefined, (b, c) => {
+    chunks[b] = c
+  })
+  return concatColumns(chunks, ctx.n)
+}
+
+/**
+ * A fused segment: consecutive per-item nodes with batch forms that run batch by batch together
+ * (batch 0 of each node in plan order, then batch 1, …), so a batch's columns go from one node to
+ * the next while they are still in the CPU's cache, and no whole intermediate column is built.
+ */
+interface Segment {
+  readonly nodes: ReadonlyArray<PlanNode>
+  readonly jobs: Array<BatchJob>
+  /** a node's position in the segment, by its output slot */
+  readonly position: ReadonlyMap<number, number>
+  /** whether something after the segment reads a node's output (else it is never assembled) */
+  readonly needed: ReadonlyArray<boolean>
+  /** the outputs read later, as plain arrays written batch by batch */
+  readonly outs: Array<Array<unknown> | undefined>
+  /** each node's latest batch, while the segment runs fused */
+  readonly current: Array<Column | undefined>
+  /** every batch of each node, once a call returned a promise and the segment went node by node */
+  kept: Array<Array<Column>> | undefined
+}
+
+/** Batch `b` of the segment's node that outputs `slot`, if one does. */
+function segmentChunk(s: Segment, slot: number, b: number): Column | undefined {
+  const k = s.position.get(slot)
+  if (k === undefined) return undefined
+  return s.kept === undefined ? s.current[k] : (s.kept[k] as Array<Column>)[b]
+}
+
+/** Takes batch `b` of node `k`: keeps it for the nodes downstream, writes it out if needed. */
+function segmentSink(s: Segment, k: number, b: number, column: Column, n: number, size: number): void {
+  if (s.kept !== undefined) (s.kept[k] as Array<Column>)[b] = column
+  else s.current[k] = column
+  if (s.needed[k] !== true) return
+  // numbers fill a plain array of doubles; anything else a plain array of values
+  const out = (s.outs[k] ??= new Array<unknown>(n).fill(column instanceof Float64Array ? 0.5 : undefined))
+  if (column instanceof Float64Array) putNumbers(out, column, b * size)
+  else putValues(out, column, b * size)
+}
+
+/** Runs the segment fused; returns the first call that returned a promise, if one did. */
+function runFused(
+  s: Segment,
+  n: number,
+  size: number,
+): { readonly k: number; readonly b: number; readonly r: PromiseLike<unknown> } | undefined {
   const count = Math.ceil(n / size)
-  const constants = decodeConstants(pn, slots)
-  const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
-  const guarded = pn.guarded
-  const chunks = new Array<Column>(count)
-  const began = new Float64Array(count)
-  const call = (b: number): unknown => {
-    const start = b * size
-    const end = Math.min(n, start + size)
-    const columns: Record<string, unknown> = {}
-    pn.params.forEach((prm, j) => {
-      defineValue(
-        columns,
-        prm.name,
-        prm.kind === 'item'
-          ? itemColumn(pn, prm.name, prm.codec, slots[prm.slot] as Column, start, end, keys)
-          : repeat(constants[j], end - start, prm.codec),
-      )
-    })
-    emit?.({ type: 'batch:start', node: name, start, size: end - start, executor })
-    tally.calls++
-    began[b] = now()
-    try {
-      if (!guarded) return batch(columns)
-      const indices = pn.node.usesContext ? Array.from({ length: end - start }, (_, j) => start + j) : []
-      const batchKeys = indices.map((i) => keyAt(keys, i))
-      return attempts(pn, ctx, tally, keyAt(keys, start), start, (attempt, signal) =>
-        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
-      )
-    } catch (e) {
-      throw nodeError(pn, start, keys, e)
-    }
-  }
-  const finish = (b: number, r: unknown): void => {
-    const ms = now() - (began[b] as number)
-    const start = b * size
-    const length = Math.min(n, start + size) - start
-    chunks[b] = batchResults(pn, r, start, length, keys)
-    tally.ms += ms
-    tally.items += length
-    emit?.({ type: 'batch:end', node: name, start, size: length, ms, executor })
-  }
+  const jobs = s.jobs
   for (let b = 0; b < count; b++) {
-    const r = call(b)
-    if (isThenable(r)) {
-      // batch calls are timed one by one (in finish), so the pool does not time its workers
-      await runRest(
-        ctx,
-        b,
-        count,
-        r,
-        call,
-        (k, p) => settle(pn, p, k * size, keys),
-        finish,
-        undefined,
-        pn.node.concurrency ?? Number.POSITIVE_INFINITY,
-      )
-      break
+    for (let k = 0; k < jobs.length; k++) {
+      const job = jobs[k] as BatchJob
+      const r = callBatch(job, b)
+      if (isThenable(r)) return { k, b, r }
+      segmentSink(s, k, b, finishBatch(job, b, r), n, size)
     }
-    finish(b, r)
   }
-  return concatColumns(chunks, n)
+  return undefined
+}
+
+/**
+ * Runs a fused segment. The outputs that something reads later (`needed`) are written into plain
+ * arrays as each batch finishes; the others are never assembled. When a call returns a promise,
+ * the segment goes on node by node from there (each node's remaining batches on the worker pool),
+ * keeping every batch's column for the nodes downstream.
+ */
+async function runSegment(
+  nodes: ReadonlyArray<PlanNode>,
+  slots: Array<unknown>,
+  ctx: RunContext,
+  size: number,
+  tallies: ReadonlyArray<Tally>,
+  needed: ReadonlyArray<boolean>,
+): Promise<void> {
+  const n = ctx.n
+  const s: Segment = {
+    nodes,
+    jobs: [],
+    position: new Map(nodes.map((pn, k) => [pn.slot, k])),
+    needed,
+    outs: new Array<Array<unknown> | undefined>(nodes.length),
+    current: new Array<Column | undefined>(nodes.length),
+    kept: undefined,
+  }
+  nodes.forEach((pn, k) => s.jobs.push(batchJob(pn, slots, ctx, size, tallies[k] as Tally, s)))
+  const stop = runFused(s, n, size)
+  if (stop !== undefined) {
+    // node by node from here: nodes before k have done batch b, nodes from k have not
+    const { k, b, r } = stop
+    const count = Math.ceil(n / size)
+    const kept = nodes.map(() => new Array<Column>(count))
+    for (let j = 0; j < k; j++) (kept[j] as Array<Column>)[b] = s.current[j] as Column
+    s.kept = kept
+    for (let j = 0; j < nodes.length; j++) {
+      const from = j < k ? b + 1 : b
+      await driveBatches(s.jobs[j] as BatchJob, from, j === k ? r : undefined, (bb, column) =>
+        segmentSink(s, j, bb, column, n, size),
+      )
+    }
+  }
+  nodes.forEach((pn, k) => {
+    slots[pn.slot] = needed[k] === true ? (s.outs[k] ?? []) : undefined
+  })
+}
+
+function putNumbers(out: Array<unknown>, column: Float64Array, at: number): void {
+  for (let i = 0; i < column.length; i++) out[at + i] = column[i]
+}
+
+function putValues(out: Array<unknown>, column: ArrayLike<unknown>, at: number): void {
+  for (let i = 0; i < column.length; i++) out[at + i] = column[i]
 }
 
 /**
@@ -1053,36 +1255,38 @@ async function runBatchedSome(
   return out
 }
 
-/** The column of a per-item parameter for items `start…end-1`, decoded by its codec. */
+/**
+ * The column of a per-item parameter for `length` items, read from `source` at `from` (a whole
+ * column, or one batch of an upstream node), decoded by its codec; `first` is the index of the
+ * batch's first item, for errors.
+ */
 function itemColumn(
   pn: PlanNode,
   param: string,
   codec: t.Mixed | undefined,
   source: Column,
-  start: number,
-  end: number,
+  from: number,
+  length: number,
+  first: number,
   keys: Keys,
 ): Column {
+  const end = from + length
   if (source instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) {
-    return source.subarray(start, end)
+    return from === 0 && length === source.length ? source : source.subarray(from, end)
   }
-  if (codec === undefined) return source.slice(start, end) as Column
+  if (codec === undefined) return source.slice(from, end) as Column
+  const at = (j: number) => ({ node: pn.node.name, param, key: keyAt(keys, first + j), index: first + j })
   if (isNumberCodec(codec)) {
     // the t.number check and the move into a Float64Array, in one pass
-    const out = new Float64Array(end - start)
-    for (let i = start; i < end; i++) {
-      const v = source[i]
-      out[i - start] =
-        typeof v === 'number'
-          ? v
-          : (decodeAt(codec, v, { node: pn.node.name, param, key: keyAt(keys, i), index: i }) as number)
+    const out = new Float64Array(length)
+    for (let j = 0; j < length; j++) {
+      const v = source[from + j]
+      out[j] = typeof v === 'number' ? v : (decodeAt(codec, v, at(j)) as number)
     }
     return out
   }
-  const out = new Array<unknown>(end - start)
-  for (let i = start; i < end; i++) {
-    out[i - start] = decodeAt(codec, source[i], { node: pn.node.name, param, key: keyAt(keys, i), index: i })
-  }
+  const out = new Array<unknown>(length)
+  for (let j = 0; j < length; j++) out[j] = decodeAt(codec, source[from + j], at(j))
   return out
 }
 
