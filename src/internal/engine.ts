@@ -68,7 +68,8 @@ interface RunContext {
   readonly keys: Keys
   readonly n: number
   readonly limit: LimitFunction
-  readonly batchSize: number | undefined
+  /** batch forms' batch size; 0 when batch forms are off (always a number: see `shapes`) */
+  readonly batchSize: number
   readonly executor: 'local' | 'arrow'
   /** the guarded listener; undefined without one, so the hot path only tests it per chunk */
   readonly emit: ((e: DagflowEvent) => void) | undefined
@@ -84,6 +85,29 @@ interface Collector {
   any: boolean
 }
 
+
+/** A run's context. Made only here, so every run's has the same hidden class (see `shapes`). */
+function runContext(
+  signal: AbortSignal,
+  keys: Keys,
+  n: number,
+  limit: LimitFunction,
+  batchSize: number,
+  executor: 'local' | 'arrow',
+  emit: ((e: DagflowEvent) => void) | undefined,
+  collect: Collector | undefined,
+): RunContext {
+  return { signal, keys, n, limit, batchSize, executor, emit, collect }
+}
+
+const collector = (n: number): Collector => ({ failed: new Uint8Array(n), failures: [], any: false })
+
+/**
+ * A node's figures, fresh. `ms` starts as -0, a double: a field that starts as a small integer and
+ * later holds a double changes its object's hidden class, run after run (see `shapes`). Stats
+ * report it plus 0, so an untimed node shows 0.
+ */
+const newTally = (): Tally => ({ calls: 0, items: 0, cached: 0, ms: -0 })
 
 /** Records item `i` as failed (collect mode), or rethrows the error (fail mode). */
 function failItem(run: RunContext, node: string, i: number, error: unknown): void {
@@ -166,19 +190,16 @@ export async function evaluate(
   const controller = new AbortController()
   const forward = () => controller.abort(signal?.reason)
   signal?.addEventListener('abort', forward, { once: true })
-  const ctx: RunContext = {
-    signal: controller.signal,
+  const ctx = runContext(
+    controller.signal,
     keys,
     n,
-    limit: makeLimit(engine.concurrency),
-    batchSize: engine.batchSize,
-    executor: engine.executor,
+    makeLimit(engine.concurrency),
+    engine.batchSize ?? 0,
+    engine.executor,
     emit,
-    collect:
-      mode === 'map' && options?.onError === 'collect'
-        ? { failed: new Uint8Array(n), failures: [], any: false }
-        : undefined,
-  }
+    mode === 'map' && options?.onError === 'collect' ? collector(n) : undefined,
+  )
   if (options?.onError !== undefined && options.onError !== 'fail' && options.onError !== 'collect') {
     throw new GraphError(`The onError option must be 'fail' or 'collect', got ${JSON.stringify(options.onError)}.`)
   }
@@ -186,7 +207,15 @@ export async function evaluate(
   const keyring = store === undefined ? undefined : new Keyring(plan, slots, n, store)
   const started = now()
   const tallies: Record<string, Tally> = {}
-  const stats = (): RunStats => ({ ms: now() - started, nodes: tallies as Record<string, NodeStats> })
+  const stats = (): RunStats => ({
+    ms: now() - started,
+    nodes: Object.fromEntries(
+      Object.entries(tallies).map(([name, t]): [string, NodeStats] => [
+        name,
+        { calls: t.calls, items: t.items, cached: t.cached, ms: t.ms + 0 },
+      ]),
+    ),
+  })
   try {
     emit?.({
       type: 'run:start',
@@ -196,7 +225,7 @@ export async function evaluate(
       perItem: plan.nodes.filter((pn) => pn.perItem).map((pn) => pn.node.name),
     })
     const fusable = (pn: PlanNode): boolean =>
-      pn.perItem && pn.node.batch !== undefined && ctx.batchSize !== undefined
+      pn.perItem && pn.node.batch !== undefined && ctx.batchSize > 0
     for (let at = 0; at < plan.nodes.length; ) {
       throwIfAborted(ctx.signal)
       // consecutive per-item nodes with batch forms run fused, batch by batch (fail mode, no cache)
@@ -207,20 +236,20 @@ export async function evaluate(
       if (end - at > 1) {
         const segment = plan.nodes.slice(at, end)
         const segmentTallies = segment.map((pn) => {
-          const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
+          const tally = newTally()
           tallies[pn.node.name] = tally
           emit?.({ type: 'node:start', node: pn.node.name, items: n })
           return tally
         })
         const t0 = emit === undefined ? 0 : now()
-        await runSegment(segment, slots, ctx, ctx.batchSize as number, segmentTallies, readLater(plan, segment, end))
+        await runSegment(segment, slots, ctx, ctx.batchSize, segmentTallies, readLater(plan, segment, end))
         const ms = emit === undefined ? 0 : now() - t0
         for (const pn of segment) emit?.({ type: 'node:end', node: pn.node.name, items: n, ms })
         at = end
         continue
       }
       const pn = plan.nodes[at++] as PlanNode
-      const tally: Tally = { calls: 0, items: 0, cached: 0, ms: 0 }
+      const tally = newTally()
       tallies[pn.node.name] = tally
       const items = pn.perItem ? n : 1
       emit?.({ type: 'node:start', node: pn.node.name, items })
@@ -232,7 +261,7 @@ export async function evaluate(
       }
       slots[pn.slot] = !pn.perItem
         ? await runOnce(pn, slots, ctx, tally, cached)
-        : ctx.batchSize !== undefined && pn.node.batch !== undefined
+        : ctx.batchSize > 0 && pn.node.batch !== undefined
           ? ctx.collect === undefined && cached === undefined
             ? await runBatched(pn, slots, ctx, ctx.batchSize, tally)
             : await runBatchedSome(pn, slots, ctx, ctx.batchSize, tally, cached)
@@ -528,43 +557,52 @@ interface LoopState {
   failed: boolean
 }
 
-/** Calls `fn` for items `start…n-1` until one returns a promise (kept in `state`) or throws. */
+/**
+ * Calls `fn` for items `start…n-1` until one returns a promise (kept in `state`) or throws; the
+ * node's parameter sources (per-item arrays or constants) follow as arguments.
+ */
 type Loop = (
   fn: (a: unknown) => unknown,
   out: Array<unknown>,
   n: number,
   start: number,
   state: LoopState,
+  ...sources: Array<unknown>
 ) => number
 
 /** Builds the parameter record of item `i`. */
 type ArgsAt = (i: number) => Record<string, unknown>
 
 interface Generated {
-  /** given the parameter sources (per-item arrays or constants), the sync loop */
-  readonly loop: (...sources: Array<unknown>) => Loop
-  /** given the same sources, the record builder */
+  /** the sync loop over items */
+  readonly loop: Loop
+  /** given the parameter sources, the record builder (for calls after the first promise) */
   readonly args: (...sources: Array<unknown>) => ArgsAt
+  /**
+   * The parameter record (or batch form's column record) from its values in parameter order.
+   * An object literal whose shape V8 keeps for good: a record grown key by key from `{}` gets a
+   * map that dies with the run's last record, and every optimized function that saw it with it.
+   */
+  readonly record: (values: ArrayLike<unknown>) => Record<string, unknown>
 }
 
 /**
- * Code generated once per plan node (cached, so V8's feedback is shared across runs): the
- * parameter record is an object literal with the node's own keys, so building it costs what a
- * hand-written call costs.
+ * Code generated once per plan node (cached, so V8's feedback and optimized code are shared
+ * across runs: the loop is one function, never a closure made per run): the parameter record is
+ * an object literal with the node's own keys, so building it costs what a hand-written call costs.
  */
 const generated = new WeakMap<PlanNode, Generated>()
 
 function generate(pn: PlanNode): Generated {
   let g = generated.get(pn)
   if (g !== undefined) return g
+  const key = (name: string) => (name === '__proto__' ? '["__proto__"]' : JSON.stringify(name))
   const record = `{ ${pn.params
-    .map((prm, j) => {
-      const key = prm.name === '__proto__' ? '["__proto__"]' : JSON.stringify(prm.name)
-      return `${key}: s${j}${prm.kind === 'item' ? '[i]' : ''}`
-    })
+    .map((prm, j) => `${key(prm.name)}: s${j}${prm.kind === 'item' ? '[i]' : ''}`)
     .join(', ')} }`
+  const fromValues = `{ ${pn.params.map((prm, j) => `${key(prm.name)}: v[${j}]`).join(', ')} }`
   const sources = pn.params.map((_, j) => `s${j}`)
-  const loop = `return function loop(fn, out, n, start, state) {
+  const loop = `return function loop(fn, out, n, start, state, ${sources.join(', ')}) {
   let i = start
   try {
     for (; i < n; i++) {
@@ -584,9 +622,11 @@ function generate(pn: PlanNode): Generated {
 }`
   g = {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
-    loop: new Function(...sources, loop) as Generated['loop'],
+    loop: (new Function(loop) as () => Loop)(),
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
     args: new Function(...sources, `return (i) => (${record})`) as Generated['args'],
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- specialised to the node's parameter names
+    record: new Function('v', `return ${fromValues}`) as Generated['record'],
   }
   generated.set(pn, g)
   return g
@@ -607,79 +647,16 @@ async function runPerItem(
   // without a listener one chunk holds every item: the generated loop runs once, untouched
   const chunk = emit === undefined ? n : chunkSize(n)
   let start = 0
-  let first: PromiseLike<unknown> | undefined
-  let argsAt: ArgsAt
-  /** runs items [from, to) synchronously; returns where it stopped (a promise or the end) */
-  let range: (from: number, to: number) => number
-  if (!pn.checked) {
-    const sources = pn.params.map((prm) => slots[prm.slot])
-    const g = generate(pn)
-    const state: LoopState = { pending: undefined, error: undefined, failed: false }
-    const loop = g.loop(...sources)
-    const fn = pn.node.fn as (a: unknown) => unknown
-    range = (from, to) => {
-      const stop = loop(fn, out, to, from, state)
-      if (state.failed) {
-        // collect mode calls the loop again after a failure: start it clean
-        const error = state.error
-        state.failed = false
-        state.error = undefined
-        throw nodeError(pn, stop, keys, error)
-      }
-      first = state.pending
-      return stop
-    }
-    argsAt = g.args(...sources)
-  } else {
-    // checked nodes: decode parameters and results per item
-    argsAt = checkedArgs(pn, slots, decodeConstants(pn, slots), keys)
-    range = (from, to) => {
-      for (let i = from; i < to; i++) {
-        const r = call(pn, argsAt(i), i, ctx, tally)
-        if (isThenable(r)) {
-          first = r
-          return i
-        }
-        out[i] = checkResult(pn, r, i, keys)
-      }
-      return to
-    }
-  }
   const collect = ctx.collect
+  const job = new PerItemJob(pn, ctx, tally, out, slots, hits)
+  const range = collect !== undefined || hits !== undefined ? skippingRange : itemRange
   /** items with nothing to compute: failed upstream (collect mode) or found in the cache */
-  const skip = (i: number): boolean => collect?.failed[i] === 1 || hits?.[i] === 1
-  if (collect !== undefined || hits !== undefined) {
-    // skip those items, and (collect mode) record the ones that fail here
-    const plain = range
-    range = (from, to) => {
-      let i = from
-      while (i < to) {
-        if (skip(i)) {
-          i++
-          continue
-        }
-        let j = i + 1
-        while (j < to && !skip(j)) j++
-        try {
-          const stop = plain(i, j)
-          if (stop < j) return stop
-          i = j
-        } catch (e) {
-          const at = errorIndex(e)
-          if (at === undefined || at < i || at >= j) throw e
-          failItem(ctx, name, at, e)
-          out[at] = undefined
-          i = at + 1
-        }
-      }
-      return to
-    }
-  }
+  const skip = (i: number): boolean => skips(job, i)
   // per-item calls are reported in chunks of done items: batch:start and batch:end together
   while (start < n) {
     const end = Math.min(n, start + chunk)
     const t0 = now()
-    const stop = range(start, end)
+    const stop = range(job, start, end)
     const ms = now() - t0
     tally.ms += ms
     let served = 0 // from the cache: no call
@@ -709,11 +686,14 @@ async function runPerItem(
   // item `start` returned a promise: the rest runs concurrently
   let done = 0
   let chunkStart = now()
+  const argsAt: ArgsAt = pn.checked
+    ? (i) => checkedArgsAt(job, i)
+    : generate(pn).args(...job.sources)
   await runRest(
     ctx,
     start,
     n,
-    first as unknown as PromiseLike<unknown>,
+    job.state.pending as PromiseLike<unknown>,
     (i) => call(pn, argsAt(i), i, ctx, tally),
     (i, r) => settle(pn, r, i, keys),
     (i, v) => {
@@ -847,27 +827,122 @@ function decodeConstants(
   })
 }
 
-/** The record builder of a node with codecs: per-item parameters are decoded per item. */
-function checkedArgs(
-  pn: PlanNode,
-  slots: ReadonlyArray<unknown>,
-  decoded: ReadonlyArray<unknown>,
-  keys: Keys,
-): ArgsAt {
-  return (i) => {
-    const args: Record<string, unknown> = {}
-    pn.params.forEach((prm, j) => {
-      let v = decoded[j]
-      if (prm.kind === 'item') {
-        v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
-        if (prm.codec !== undefined) {
-          v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keyAt(keys, i), index: i })
-        }
-      }
-      defineValue(args, prm.name, v)
-    })
-    return args
+/**
+ * A per-item node's run: a class and top-level functions rather than closures or object literals
+ * made per run. V8 keeps optimized code per function, and a class keeps its objects' hidden class
+ * for good, so the item loops are compiled once, not again after every run's objects are gone.
+ */
+class PerItemJob {
+  readonly pn: PlanNode
+  readonly ctx: RunContext
+  readonly tally: Tally
+  readonly out: Array<unknown>
+  readonly slots: ReadonlyArray<unknown>
+  /** items served from the cache */
+  readonly hits: Uint8Array | undefined
+  /** unchecked nodes: the generated loop's parameter sources */
+  readonly sources: ReadonlyArray<unknown>
+  /** checked nodes: constant and reduce parameters, decoded once */
+  readonly decoded: ReadonlyArray<unknown>
+  /** checked nodes: the record builder, and the values it builds from (reused item to item) */
+  readonly record: Generated['record']
+  readonly values: Array<unknown>
+  /** where a loop leaves the promise it stopped at, or its error */
+  readonly state: LoopState = { pending: undefined, error: undefined, failed: false }
+  constructor(
+    pn: PlanNode,
+    ctx: RunContext,
+    tally: Tally,
+    out: Array<unknown>,
+    slots: ReadonlyArray<unknown>,
+    hits: Uint8Array | undefined,
+  ) {
+    this.pn = pn
+    this.ctx = ctx
+    this.tally = tally
+    this.out = out
+    this.slots = slots
+    this.hits = hits
+    this.sources = pn.checked ? [] : pn.params.map((prm) => slots[prm.slot])
+    this.decoded = pn.checked ? decodeConstants(pn, slots) : []
+    this.record = generate(pn).record
+    this.values = new Array<unknown>(pn.params.length)
   }
+}
+
+/**
+ * Runs items `from…to-1` synchronously; returns where it stopped: `to`, or an item whose call
+ * returned a promise (left in `job.state.pending`). A throw becomes a NodeError.
+ */
+function itemRange(job: PerItemJob, from: number, to: number): number {
+  const { pn, out, state } = job
+  if (pn.checked) {
+    const { ctx, tally } = job
+    for (let i = from; i < to; i++) {
+      const r = call(pn, checkedArgsAt(job, i), i, ctx, tally)
+      if (isThenable(r)) {
+        state.pending = r
+        return i
+      }
+      out[i] = checkResult(pn, r, i, ctx.keys)
+    }
+    return to
+  }
+  const stop = generate(pn).loop(pn.node.fn as (a: unknown) => unknown, out, to, from, state, ...job.sources)
+  if (state.failed) {
+    // collect mode calls the loop again after a failure: start it clean
+    const error = state.error
+    state.failed = false
+    state.error = undefined
+    throw nodeError(pn, stop, job.ctx.keys, error)
+  }
+  return stop
+}
+
+/** Whether item `i` has nothing to compute: failed upstream (collect mode) or found in the cache. */
+const skips = (job: PerItemJob, i: number): boolean => job.ctx.collect?.failed[i] === 1 || job.hits?.[i] === 1
+
+/** {@link itemRange} over the items not skipped; in collect mode, records the ones that fail. */
+function skippingRange(job: PerItemJob, from: number, to: number): number {
+  let i = from
+  while (i < to) {
+    if (skips(job, i)) {
+      i++
+      continue
+    }
+    let j = i + 1
+    while (j < to && !skips(job, j)) j++
+    try {
+      const stop = itemRange(job, i, j)
+      if (stop < j) return stop
+      i = j
+    } catch (e) {
+      const at = errorIndex(e)
+      if (at === undefined || at < i || at >= j) throw e
+      failItem(job.ctx, job.pn.node.name, at, e)
+      job.out[at] = undefined
+      i = at + 1
+    }
+  }
+  return to
+}
+
+/** The parameter record of item `i` of a node with codecs: per-item parameters decoded per item. */
+function checkedArgsAt(job: PerItemJob, i: number): Record<string, unknown> {
+  const { pn, slots, decoded, values } = job
+  const params = pn.params
+  for (let j = 0; j < params.length; j++) {
+    const prm = params[j] as PlanParam
+    let v = decoded[j]
+    if (prm.kind === 'item') {
+      v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
+      if (prm.codec !== undefined) {
+        v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keyAt(job.ctx.keys, i), index: i })
+      }
+    }
+    values[j] = v
+  }
+  return job.record(values)
 }
 
 // --- batch forms ----------------------------------------------------------------------
@@ -875,36 +950,41 @@ function checkedArgs(
 const isNumberCodec = (c: unknown): boolean =>
   typeof c === 'object' && c !== null && (c as { _tag?: unknown })._tag === 'NumberType'
 
-/**
- * One node's batch form over the batches of a run. A record and top-level functions rather than
- * closures made per run: V8 keeps optimized code per function, so closures made afresh for every
- * `map` were compiled again on every map (measured: about a third of case 1's CPU time, spent on
- * compiler threads).
- */
-interface BatchJob {
+/** One node's batch form over the batches of a run (a class, as {@link PerItemJob} is). */
+class BatchJob {
   readonly pn: PlanNode
   readonly slots: ReadonlyArray<unknown>
   readonly ctx: RunContext
   readonly size: number
   readonly tally: Tally
+  /** the fused segment the node runs in, whose batches feed its parameters */
+  readonly segment: Segment | undefined
   /** constant and reduce parameters, decoded once */
   readonly constants: ReadonlyArray<unknown>
   /** when each batch call began, for the batch's time */
   readonly began: Float64Array
-  /** the fused segment the node runs in, whose batches feed its parameters */
-  readonly segment: Segment | undefined
-}
-
-function batchJob(
-  pn: PlanNode,
-  slots: ReadonlyArray<unknown>,
-  ctx: RunContext,
-  size: number,
-  tally: Tally,
-  segment?: Segment,
-): BatchJob {
-  const began = new Float64Array(Math.ceil(ctx.n / size))
-  return { pn, slots, ctx, size, tally, constants: decodeConstants(pn, slots), began, segment }
+  /** the column record builder (see {@link Generated.record}), and its values */
+  readonly record: Generated['record']
+  readonly values: Array<unknown>
+  constructor(
+    pn: PlanNode,
+    slots: ReadonlyArray<unknown>,
+    ctx: RunContext,
+    size: number,
+    tally: Tally,
+    segment: Segment | undefined,
+  ) {
+    this.pn = pn
+    this.slots = slots
+    this.ctx = ctx
+    this.size = size
+    this.tally = tally
+    this.segment = segment
+    this.constants = decodeConstants(pn, slots)
+    this.began = new Float64Array(Math.ceil(ctx.n / size))
+    this.record = generate(pn).record
+    this.values = new Array<unknown>(pn.params.length)
+  }
 }
 
 /**
@@ -917,20 +997,19 @@ function callBatch(job: BatchJob, b: number): unknown {
   const keys = ctx.keys
   const start = b * size
   const length = Math.min(ctx.n, start + size) - start
-  const columns: Record<string, unknown> = {}
   const params = pn.params
+  const values = job.values
   for (let j = 0; j < params.length; j++) {
     const prm = params[j] as PlanParam
-    let column: Column
     if (prm.kind === 'item') {
       const chunk = job.segment === undefined ? undefined : segmentChunk(job.segment, prm.slot, b)
-      column =
+      values[j] =
         chunk === undefined
           ? itemColumn(pn, prm.name, prm.codec, job.slots[prm.slot] as Column, start, length, start, keys)
           : itemColumn(pn, prm.name, prm.codec, chunk, 0, length, start, keys)
-    } else column = repeat(job.constants[j], length, prm.codec)
-    defineValue(columns, prm.name, column)
+    } else values[j] = repeat(job.constants[j], length, prm.codec)
   }
+  const columns = job.record(values)
   ctx.emit?.({ type: 'batch:start', node: pn.node.name, start, size: length, executor: ctx.executor })
   job.tally.calls++
   job.began[b] = now()
@@ -1003,7 +1082,7 @@ async function runBatched(
   tally: Tally,
 ): Promise<Column> {
   const chunks = new Array<Column>(Math.ceil(ctx.n / size))
-  await driveBatches(batchJob(pn, slots, ctx, size, tally), 0, undefined, (b, c) => {
+  await driveBatches(new BatchJob(pn, slots, ctx, size, tally, undefined), 0, undefined, (b, c) => {
     chunks[b] = c
   })
   return concatColumns(chunks, ctx.n)
@@ -1014,19 +1093,29 @@ async function runBatched(
  * (batch 0 of each node in plan order, then batch 1, …), so a batch's columns go from one node to
  * the next while they are still in the CPU's cache, and no whole intermediate column is built.
  */
-interface Segment {
+class Segment {
   readonly nodes: ReadonlyArray<PlanNode>
-  readonly jobs: Array<BatchJob>
-  /** a node's position in the segment, by its output slot */
-  readonly position: ReadonlyMap<number, number>
   /** whether something after the segment reads a node's output (else it is never assembled) */
   readonly needed: ReadonlyArray<boolean>
+  readonly jobs: Array<BatchJob> = []
+  /** a node's position in the segment, by its output slot */
+  readonly position: ReadonlyMap<number, number>
   /** the outputs read later, as plain arrays written batch by batch */
   readonly outs: Array<Array<unknown> | undefined>
   /** each node's latest batch, while the segment runs fused */
   readonly current: Array<Column | undefined>
   /** every batch of each node, once a call returned a promise and the segment went node by node */
-  kept: Array<Array<Column>> | undefined
+  kept: Array<Array<Column>> | undefined = undefined
+  constructor(
+    nodes: ReadonlyArray<PlanNode>,
+    needed: ReadonlyArray<boolean>,
+  ) {
+    this.nodes = nodes
+    this.needed = needed
+    this.position = new Map(nodes.map((pn, k) => [pn.slot, k]))
+    this.outs = new Array<Array<unknown> | undefined>(nodes.length)
+    this.current = new Array<Column | undefined>(nodes.length)
+  }
 }
 
 /** Batch `b` of the segment's node that outputs `slot`, if one does. */
@@ -1081,16 +1170,8 @@ async function runSegment(
   needed: ReadonlyArray<boolean>,
 ): Promise<void> {
   const n = ctx.n
-  const s: Segment = {
-    nodes,
-    jobs: [],
-    position: new Map(nodes.map((pn, k) => [pn.slot, k])),
-    needed,
-    outs: new Array<Array<unknown> | undefined>(nodes.length),
-    current: new Array<Column | undefined>(nodes.length),
-    kept: undefined,
-  }
-  nodes.forEach((pn, k) => s.jobs.push(batchJob(pn, slots, ctx, size, tallies[k] as Tally, s)))
+  const s = new Segment(nodes, needed)
+  nodes.forEach((pn, k) => s.jobs.push(new BatchJob(pn, slots, ctx, size, tallies[k] as Tally, s)))
   const stop = runFused(s, n, size)
   if (stop !== undefined) {
     // node by node from here: nodes before k have done batch b, nodes from k have not
@@ -1362,3 +1443,32 @@ function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {
   for (const c of chunks) for (let i = 0; i < c.length; i++) out[at++] = c[i]
   return out
 }
+
+// --- hidden classes kept alive -------------------------------------------------------------
+
+/**
+ * V8 keeps a hidden class (map) only while some object has it, and optimized code holds maps
+ * weakly. When every record of a run (its context, tallies, job records, segments) is gone, a
+ * full GC drops their maps; the functions optimized for them are thrown away, and the next run
+ * builds new maps and compiles them again (traced with --trace-deopt-verbose: "weak objects",
+ * every round). On the numeric chain of the Arrow benchmark that was about 30% more CPU time for
+ * Arrow and for LocalExecutor's checked path. One small record of each kind, made here through
+ * the same constructors, keeps the maps for the life of the module. It takes both halves: the
+ * records' fields also keep one representation from the start (`batchSize` is always a number,
+ * a tally's `ms` starts as a double), since a field that changes representation replaces its map.
+ */
+const shapes: ReadonlyArray<object> = (() => {
+  const pn: PlanNode = { node: {} as AnyNode, perItem: true, slot: 0, params: [], checked: true, guarded: false }
+  const ctx = runContext(new AbortController().signal, undefined, 0, makeLimit(1), 1, 'arrow', undefined, collector(0))
+  const segment = new Segment([pn], [true])
+  return [
+    ctx,
+    new PerItemJob(pn, ctx, newTally(), [], [], undefined),
+    segment,
+    new BatchJob(pn, [], ctx, 1, newTally(), segment),
+  ]
+})()
+// Held by `evaluate`, which lives as long as any executor does: a module-level binding that
+// nothing reads is not enough, since a bundler may make it a local of the module's body (tsup
+// did), and then nothing keeps the records.
+Object.defineProperty(evaluate, 'shapes', { value: shapes })
