@@ -19,10 +19,10 @@ import { planOf } from './plan.js'
 
 /**
  * The smallest `map` that `auto` mode sends to the Arrow executor (when the pipeline has a
- * `batch` form). Measured by `npm run bench:arrow` on the numeric chain: Arrow takes 1.2× local's
- * time at 16 items, 0.95× at 32, 0.68× at 64 and about 0.2× from 1,000 items on; below the
- * threshold, per-batch column building costs more than the batch forms save
- * (docs/performance.md).
+ * `batch` form). Measured by `npm run bench:arrow` on the numeric chain: Arrow takes about local's
+ * time at 4 and 16 items (0.94–1.03× across runs), 0.86–0.90× at 32, 0.7× at 64 and about 0.35×
+ * from 1,000 items on; below the threshold, per-batch column building costs about what the batch
+ * forms save (docs/performance.md).
  *
  * @example
  * import { createRunner, DEFAULT_AUTO_THRESHOLD } from 'dagflow'
@@ -30,7 +30,7 @@ import { planOf } from './plan.js'
  * @category executors
  * @since 0.2.0
  */
-export const DEFAULT_AUTO_THRESHOLD = 64
+export const DEFAULT_AUTO_THRESHOLD = 32
 
 /**
  * Options of {@link createRunner}.
