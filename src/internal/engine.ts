@@ -1238,20 +1238,7 @@ async function runBatchedSome(
         defineValue(columns, prm.name, repeat(constants[j], members.length, prm.codec))
         return
       }
-      const source = slots[prm.slot] as Column
-      const values = new Array<unknown>(members.length)
-      for (let m = 0; m < members.length; m++) {
-        const i = members[m] as number
-        try {
-          values[m] =
-            prm.codec === undefined
-              ? source[i]
-              : decodeAt(prm.codec, source[i], { node: name, param: prm.name, key: keyAt(keys, i), index: i })
-        } catch (e) {
-          failItem(ctx, name, i, e)
-        }
-      }
-      defineValue(columns, prm.name, values)
+      defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx))
     })
     const kept = collect === undefined ? members : members.filter((i) => collect.failed[i] === 0)
     if (kept.length < members.length) {
@@ -1368,6 +1355,37 @@ function itemColumn(
   }
   const out = new Array<unknown>(length)
   for (let j = 0; j < length; j++) out[j] = decodeAt(codec, source[from + j], at(j))
+  return out
+}
+
+/**
+ * The column of a per-item parameter for the items `members` (index lists: collect mode, cache),
+ * decoded by its codec, in the same forms as {@link itemColumn}: numbers checked by `t.number`
+ * (or already in a Float64Array) as a Float64Array. A value that fails its codec fails its item.
+ */
+function gatherColumn(
+  pn: PlanNode,
+  prm: PlanParam,
+  source: Column,
+  members: ReadonlyArray<number>,
+  ctx: RunContext,
+): Column {
+  const name = pn.node.name
+  const codec = prm.codec
+  const numbers = codec === undefined ? source instanceof Float64Array : isNumberCodec(codec)
+  const out: Column = numbers ? new Float64Array(members.length) : new Array<unknown>(members.length)
+  for (let m = 0; m < members.length; m++) {
+    const i = members[m] as number
+    const v = source[i]
+    try {
+      out[m] =
+        codec === undefined || (numbers && typeof v === 'number')
+          ? v
+          : decodeAt(codec, v, { node: name, param: prm.name, key: keyAt(ctx.keys, i), index: i })
+    } catch (e) {
+      failItem(ctx, name, i, e)
+    }
+  }
   return out
 }
 

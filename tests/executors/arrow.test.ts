@@ -6,6 +6,7 @@ import {
   LocalExecutor,
   NodeError,
   ValidationError,
+  memoryCache,
   node,
   pipeline,
   type Column,
@@ -231,5 +232,34 @@ describe('ArrowBatchExecutor: options', () => {
     )
     const e = new ArrowBatchExecutor()
     expect([e.batchSize, e.concurrency, e.name]).toStrictEqual([1024, 16, 'arrow'])
+  })
+})
+
+describe('ArrowBatchExecutor: column forms in every mode', () => {
+  // a batch form sees the same column types whether batches are contiguous (fail mode) or index
+  // lists (collect mode, a cache)
+  const kinds = (log: Array<string>) =>
+    node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        inputs: { x: t.number, label: t.string },
+        batch: ({ x, label }) => {
+          log.push(`${x.constructor.name}/${label.constructor.name}`)
+          return Array.from(x, (v) => v * 2)
+        },
+      },
+      ({ x }) => x * 2,
+    )
+  const inputs = { x: [1, 2, 3], label: 'l' }
+  it.each([
+    ['fail mode', {}],
+    ['collect mode', { onError: 'collect' as const }],
+    ['with a cache', { cache: memoryCache() }],
+  ])('hands a t.number column over as a Float64Array (%s)', async (_, options) => {
+    const log: Array<string> = []
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(kinds(log)), inputs, options)
+    expect(r.outputs.y).toStrictEqual([2, 4, 6])
+    expect(log).toStrictEqual(['Float64Array/Array', 'Float64Array/Array'])
   })
 })
