@@ -777,8 +777,9 @@ async function runRest(
   }
   const work = async (): Promise<void> => {
     while (!stopped && next < end) {
+      // an abort sets `stopped` at once (the raceAbort listener below): no per-call read of
+      // `signal.aborted`, whose getter V8 recompiles after every run (its signal dies with it)
       const k = next++
-      if (signal?.aborted === true) throw new AbortError(signal.reason)
       if (collect === undefined) {
         // the common case inline: one promise per call, not two
         const r = start(k)
