@@ -237,12 +237,12 @@ export async function evaluate(
         const segment = plan.nodes.slice(at, end)
         const segmentTallies = segment.map((pn) => {
           const tally = newTally()
-          tallies[pn.node.name] = tally
+          defineValue(tallies, pn.node.name, tally)
           emit?.({ type: 'node:start', node: pn.node.name, items: n })
           return tally
         })
         const t0 = emit === undefined ? 0 : now()
-        await runSegment(segment, slots, ctx, ctx.batchSize, segmentTallies, readLater(plan, segment, end))
+        await runSegment(segment, slots, ctx, ctx.batchSize, segmentTallies, usesAfter(plan, segment, end))
         const ms = emit === undefined ? 0 : now() - t0
         for (const pn of segment) emit?.({ type: 'node:end', node: pn.node.name, items: n, ms })
         at = end
@@ -250,7 +250,7 @@ export async function evaluate(
       }
       const pn = plan.nodes[at++] as PlanNode
       const tally = newTally()
-      tallies[pn.node.name] = tally
+      defineValue(tallies, pn.node.name, tally)
       const items = pn.perItem ? n : 1
       emit?.({ type: 'node:start', node: pn.node.name, items })
       const t0 = emit === undefined ? 0 : now()
@@ -297,15 +297,21 @@ export async function evaluate(
 }
 
 /**
- * Which nodes of a fused segment have an output read after it: a result output, or a parameter
- * of a node after the segment (`end` on). The others are only passed along inside the segment.
+ * What happens to each fused node's output after the segment: `Use.none` (only passed along
+ * inside it), `Use.result` (a result output only: written straight into a plain array) or
+ * `Use.later` (read by a node after the segment: kept in its batch forms' own form, so a later
+ * batch form still gets the Float64Array it would get unfused).
  */
-function readLater(plan: Plan, segment: ReadonlyArray<PlanNode>, end: number): ReadonlyArray<boolean> {
-  const read = new Set<number>(plan.outputs.map((o) => o.slot))
+const Use = { none: 0, result: 1, later: 2 } as const
+type Use = (typeof Use)[keyof typeof Use]
+
+function usesAfter(plan: Plan, segment: ReadonlyArray<PlanNode>, end: number): ReadonlyArray<Use> {
+  const results = new Set<number>(plan.outputs.map((o) => o.slot))
+  const later = new Set<number>()
   for (let i = end; i < plan.nodes.length; i++) {
-    for (const prm of (plan.nodes[i] as PlanNode).params) read.add(prm.slot)
+    for (const prm of (plan.nodes[i] as PlanNode).params) later.add(prm.slot)
   }
-  return segment.map((pn) => read.has(pn.slot))
+  return segment.map((pn) => (later.has(pn.slot) ? Use.later : results.has(pn.slot) ? Use.result : Use.none))
 }
 
 /**
@@ -960,8 +966,8 @@ class BatchJob {
   readonly tally: Tally
   /** the fused segment the node runs in, whose batches feed its parameters */
   readonly segment: Segment | undefined
-  /** constant and reduce parameters, decoded once */
-  readonly constants: ReadonlyArray<unknown>
+  /** constant and reduce parameters, decoded once, at the first batch call */
+  constants: ReadonlyArray<unknown> | undefined = undefined
   /** when each batch call began, for the batch's time */
   readonly began: Float64Array
   /** the column record builder (see {@link Generated.record}), and its values */
@@ -981,7 +987,6 @@ class BatchJob {
     this.size = size
     this.tally = tally
     this.segment = segment
-    this.constants = decodeConstants(pn, slots)
     this.began = new Float64Array(Math.ceil(ctx.n / size))
     this.record = generate(pn).record
     this.values = new Array<unknown>(pn.params.length)
@@ -1008,7 +1013,7 @@ function callBatch(job: BatchJob, b: number): unknown {
         chunk === undefined
           ? itemColumn(pn, prm.name, prm.codec, job.slots[prm.slot] as Column, start, length, start, keys)
           : itemColumn(pn, prm.name, prm.codec, chunk, 0, length, start, keys)
-    } else values[j] = repeat(job.constants[j], length, prm.codec)
+    } else values[j] = repeat((job.constants ??= decodeConstants(pn, job.slots))[j], length, prm.codec)
   }
   const columns = job.record(values)
   ctx.emit?.({ type: 'batch:start', node: pn.node.name, start, size: length, executor: ctx.executor })
@@ -1096,25 +1101,28 @@ async function runBatched(
  */
 class Segment {
   readonly nodes: ReadonlyArray<PlanNode>
-  /** whether something after the segment reads a node's output (else it is never assembled) */
-  readonly needed: ReadonlyArray<boolean>
+  /** what each node's output is for after the segment */
+  readonly uses: ReadonlyArray<Use>
   readonly jobs: Array<BatchJob> = []
   /** a node's position in the segment, by its output slot */
   readonly position: ReadonlyMap<number, number>
-  /** the outputs read later, as plain arrays written batch by batch */
+  /** `Use.result` outputs, as plain arrays written batch by batch */
   readonly outs: Array<Array<unknown> | undefined>
+  /** `Use.later` outputs, batch by batch, joined at the end */
+  readonly chunks: Array<Array<Column> | undefined>
   /** each node's latest batch, while the segment runs fused */
   readonly current: Array<Column | undefined>
-  /** every batch of each node, once a call returned a promise and the segment went node by node */
+  /** every batch of each node, once the segment goes node by node */
   kept: Array<Array<Column>> | undefined = undefined
-  constructor(
-    nodes: ReadonlyArray<PlanNode>,
-    needed: ReadonlyArray<boolean>,
-  ) {
+  /** the node and batch of the latest call while fused (for the order of errors) */
+  atNode = 0
+  atBatch = 0
+  constructor(nodes: ReadonlyArray<PlanNode>, uses: ReadonlyArray<Use>) {
     this.nodes = nodes
-    this.needed = needed
+    this.uses = uses
     this.position = new Map(nodes.map((pn, k) => [pn.slot, k]))
     this.outs = new Array<Array<unknown> | undefined>(nodes.length)
+    this.chunks = new Array<Array<Column> | undefined>(nodes.length)
     this.current = new Array<Column | undefined>(nodes.length)
   }
 }
@@ -1126,28 +1134,39 @@ function segmentChunk(s: Segment, slot: number, b: number): Column | undefined {
   return s.kept === undefined ? s.current[k] : (s.kept[k] as Array<Column>)[b]
 }
 
-/** Takes batch `b` of node `k`: keeps it for the nodes downstream, writes it out if needed. */
+/** Takes batch `b` of node `k`: keeps it for the nodes downstream and for what reads it later. */
 function segmentSink(s: Segment, k: number, b: number, column: Column, n: number, size: number): void {
   if (s.kept !== undefined) (s.kept[k] as Array<Column>)[b] = column
   else s.current[k] = column
-  if (s.needed[k] !== true) return
-  // numbers fill a plain array of doubles; anything else a plain array of values
-  const out = (s.outs[k] ??= new Array<unknown>(n).fill(column instanceof Float64Array ? 0.5 : undefined))
-  if (column instanceof Float64Array) putNumbers(out, column, b * size)
-  else putValues(out, column, b * size)
+  const use = s.uses[k]
+  if (use === Use.later) {
+    ;(s.chunks[k] ??= new Array<Column>(Math.ceil(n / size)))[b] = column
+  } else if (use === Use.result) {
+    // numbers fill a plain array of doubles; anything else a plain array of values
+    const out = (s.outs[k] ??= new Array<unknown>(n).fill(column instanceof Float64Array ? 0.5 : undefined))
+    if (column instanceof Float64Array) putNumbers(out, column, b * size)
+    else putValues(out, column, b * size)
+  }
 }
 
-/** Runs the segment fused; returns the first call that returned a promise, if one did. */
+/**
+ * Runs the segment fused, checking for an abort before every call; returns the first call that
+ * returned a promise, if one did.
+ */
 function runFused(
   s: Segment,
-  n: number,
+  ctx: RunContext,
   size: number,
 ): { readonly k: number; readonly b: number; readonly r: PromiseLike<unknown> } | undefined {
+  const n = ctx.n
   const count = Math.ceil(n / size)
   const jobs = s.jobs
   for (let b = 0; b < count; b++) {
     for (let k = 0; k < jobs.length; k++) {
+      throwIfAborted(ctx.signal)
       const job = jobs[k] as BatchJob
+      s.atNode = k
+      s.atBatch = b
       const r = callBatch(job, b)
       if (isThenable(r)) return { k, b, r }
       segmentSink(s, k, b, finishBatch(job, b, r), n, size)
@@ -1157,10 +1176,21 @@ function runFused(
 }
 
 /**
- * Runs a fused segment. The outputs that something reads later (`needed`) are written into plain
- * arrays as each batch finishes; the others are never assembled. When a call returns a promise,
- * the segment goes on node by node from there (each node's remaining batches on the worker pool),
- * keeping every batch's column for the nodes downstream.
+ * Leaves fused running after node `k`'s batch `b`: nodes up to `k` have done batch `b`, the
+ * others have not. From here every batch of every node is kept, for the nodes downstream.
+ */
+function keepBatches(s: Segment, k: number, b: number, count: number): void {
+  const kept = s.nodes.map(() => new Array<Column>(count))
+  for (let j = 0; j <= k; j++) (kept[j] as Array<Column>)[b] = s.current[j] as Column
+  s.kept = kept
+}
+
+/**
+ * Runs a fused segment. Outputs are kept as {@link Use} says. When a call returns a promise, that
+ * call settles first (it is the only one in flight), and the segment goes on node by node from
+ * there, each node's remaining batches on the worker pool. A failure while fused is reported as
+ * running node by node would report it: the nodes before the failing one first run the rest of
+ * their batches, and the first of them to fail is the error.
  */
 async function runSegment(
   nodes: ReadonlyArray<PlanNode>,
@@ -1168,28 +1198,43 @@ async function runSegment(
   ctx: RunContext,
   size: number,
   tallies: ReadonlyArray<Tally>,
-  needed: ReadonlyArray<boolean>,
+  uses: ReadonlyArray<Use>,
 ): Promise<void> {
   const n = ctx.n
-  const s = new Segment(nodes, needed)
+  const count = Math.ceil(n / size)
+  const s = new Segment(nodes, uses)
   nodes.forEach((pn, k) => s.jobs.push(new BatchJob(pn, slots, ctx, size, tallies[k] as Tally, s)))
-  const stop = runFused(s, n, size)
-  if (stop !== undefined) {
-    // node by node from here: nodes before k have done batch b, nodes from k have not
-    const { k, b, r } = stop
-    const count = Math.ceil(n / size)
-    const kept = nodes.map(() => new Array<Column>(count))
-    for (let j = 0; j < k; j++) (kept[j] as Array<Column>)[b] = s.current[j] as Column
-    s.kept = kept
-    for (let j = 0; j < nodes.length; j++) {
-      const from = j < k ? b + 1 : b
-      await driveBatches(s.jobs[j] as BatchJob, from, j === k ? r : undefined, (bb, column) =>
-        segmentSink(s, j, bb, column, n, size),
+  const rest = async (j: number, from: number): Promise<void> => {
+    throwIfAborted(ctx.signal)
+    await driveBatches(s.jobs[j] as BatchJob, from, undefined, (b, column) => segmentSink(s, j, b, column, n, size))
+  }
+  let fused = true
+  try {
+    const stop = runFused(s, ctx, size)
+    if (stop !== undefined) {
+      const { k, b, r } = stop
+      const job = s.jobs[k] as BatchJob
+      const value = await raceAbort(
+        ctx.limit(() => settle(job.pn, r, b * size, ctx.keys)),
+        ctx.signal,
       )
+      segmentSink(s, k, b, finishBatch(job, b, value), n, size)
+      keepBatches(s, k, b, count)
+      fused = false
+      for (let j = 0; j < nodes.length; j++) await rest(j, j <= k ? b + 1 : b)
     }
+  } catch (e) {
+    const k = s.atNode
+    if (!fused || k === 0 || e instanceof AbortError || e instanceof ListenerError) throw e
+    // the nodes before k have done batch atBatch: their later batches would have run first
+    if (s.kept === undefined) keepBatches(s, k - 1, s.atBatch, count)
+    for (let j = 0; j < k; j++) await rest(j, s.atBatch + 1)
+    throw e
   }
   nodes.forEach((pn, k) => {
-    slots[pn.slot] = needed[k] === true ? (s.outs[k] ?? []) : undefined
+    const use = uses[k]
+    slots[pn.slot] =
+      use === Use.result ? (s.outs[k] ?? []) : use === Use.later ? concatColumns(s.chunks[k] ?? [], n) : undefined
   })
 }
 
@@ -1479,7 +1524,7 @@ function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {
 const shapes: ReadonlyArray<object> = (() => {
   const pn: PlanNode = { node: {} as AnyNode, perItem: true, slot: 0, params: [], checked: true, guarded: false }
   const ctx = runContext(new AbortController().signal, undefined, 0, makeLimit(1), 1, 'arrow', undefined, collector(0))
-  const segment = new Segment([pn], [true])
+  const segment = new Segment([pn], [Use.result])
   return [
     ctx,
     new PerItemJob(pn, ctx, newTally(), [], [], undefined),

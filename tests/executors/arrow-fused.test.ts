@@ -221,4 +221,157 @@ describe('ArrowBatchExecutor: fused batch forms', () => {
     const l = await rejection(local.map(p, { item: items(8) }))
     expect(l).toMatchObject({ code: 'VALIDATION', node: 'b', param: 'a', key: 'k5', index: 5 })
   })
+
+  it('settles a call that went async before anything else, so a rejection is the run’s error', async () => {
+    // a is sync for its first batch, then async; b rejects from its first batch on
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          const r = Array.from(x, (v) => v + 1)
+          return x[0] === 0 ? r : sleep(5).then(() => r)
+        },
+      },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const b = node(
+      {
+        output: 'b',
+        mapAxis: 'a',
+        batch: async (_: { a: Column<number> }): Promise<Array<number>> => {
+          await sleep(1)
+          throw new Error('b failed')
+        },
+      },
+      ({ a }: { a: number }) => a,
+    )
+    const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b), { x: [0, 1, 2, 3] }))
+    expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'b', index: 0 })
+  })
+
+  it('keeps at most `concurrency` batch calls in flight when the segment goes async', async () => {
+    let inFlight = 0
+    let most = 0
+    const track = async <T>(v: T): Promise<T> => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      await sleep(3)
+      inFlight--
+      return v
+    }
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          const r = Array.from(x, (v) => v + 1)
+          return x[0] === 0 ? r : track(r)
+        },
+      },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => track(Array.from(a, (v) => v * 2)) },
+      ({ a }: { a: number }) => a * 2,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2, concurrency: 1 }).map(pipeline(a, b), {
+      x: [0, 1, 2, 3, 4, 5],
+    })
+    expect(r.outputs.b).toStrictEqual([2, 4, 6, 8, 10, 12])
+    expect(most).toBe(1)
+  })
+
+  it('stops at the next call when the caller aborts during a fused run', async () => {
+    const calls: Array<string> = []
+    const a = node(
+      { output: 'a', mapAxis: 'x', batch: ({ x }: { x: Column<number> }) => (calls.push('a'), Array.from(x)) },
+      ({ x }: { x: number }) => x,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => (calls.push('b'), Array.from(a)) },
+      ({ a }: { a: number }) => a,
+    )
+    const controller = new AbortController()
+    const e = await rejection(
+      new ArrowBatchExecutor({ batchSize: 2 }).map(
+        pipeline(a, b),
+        { x: [0, 1, 2, 3, 4, 5] },
+        {
+          signal: controller.signal,
+          onEvent: (ev) => {
+            if (ev.type === 'batch:end' && ev.node === 'a') controller.abort(new Error('stop'))
+          },
+        },
+      ),
+    )
+    expect(e).toMatchObject({ code: 'ABORTED' })
+    expect(calls).toStrictEqual(['a'])
+  })
+
+  it('reports the failure that running node by node would: the earlier node’s first', async () => {
+    // a fails on item 3 (its second batch), b on item 0 (its first): fused, b fails first
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          if (Array.from(x).includes(3)) throw new Error('a: bad 3')
+          return Array.from(x)
+        },
+      },
+      ({ x }: { x: number }) => {
+        if (x === 3) throw new Error('a: bad 3')
+        return x
+      },
+    )
+    const b = node(
+      {
+        output: 'b',
+        mapAxis: 'a',
+        batch: ({ a }: { a: Column<number> }) => {
+          if (Array.from(a).includes(0)) throw new Error('b: bad 0')
+          return Array.from(a)
+        },
+      },
+      ({ a }: { a: number }) => {
+        if (a === 0) throw new Error('b: bad 0')
+        return a
+      },
+    )
+    const arrow = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b), { x: [0, 1, 2, 3] }))
+    const local = await rejection(new LocalExecutor().map(pipeline(a, b), { x: [0, 1, 2, 3] }))
+    expect(local).toMatchObject({ node: 'a', index: 3 })
+    // the same node; the key is the failing batch's first, as for any failing batch form
+    expect(arrow).toMatchObject({ code: 'NODE_FAILED', node: 'a', index: 2 })
+  })
+
+  it('hands a Float64Array to a batch form after the segment, as unfused', async () => {
+    const seen: Array<string> = []
+    const a = node(
+      { output: 'a', mapAxis: 'x', batch: ({ x }: { x: Column<number> }) => Float64Array.from(x, (v) => v + 1) },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => Float64Array.from(a, (v) => v * 2) },
+      ({ a }: { a: number }) => a * 2,
+    )
+    const c = node({ output: 'c', mapAxis: 'b' }, ({ b }: { b: number }) => b - 1)
+    const d = node(
+      {
+        output: 'd',
+        mapAxis: 'c',
+        batch: ({ a, c }: { a: Column<number>; c: Column<number> }) => {
+          seen.push(a.constructor.name)
+          return Array.from(c, (v, i) => v + (a[i] as number))
+        },
+      },
+      ({ a, c }: { a: number; c: number }) => a + c,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b, c, d), { x: [1, 2, 3] })
+    expect(r.outputs.d).toStrictEqual([5, 8, 11])
+    expect(r.outputs.a).toStrictEqual([2, 3, 4])
+    expect(Array.isArray(r.outputs.a)).toBe(true)
+    expect(seen).toStrictEqual(['Float64Array', 'Float64Array'])
+  })
 })

@@ -69,6 +69,13 @@ for (const [name, make] of executors) {
       expect(r.outputs.total).toBe(xs.reduce((s, x) => s + (x + 1) * 2, 0))
     })
 
+    it('reports stats for a node named __proto__ as an own key', async () => {
+      const proto = node({ output: '__proto__', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1)
+      const r = await make().map(pipeline(proto), { x: [1, 2] })
+      expect(Object.keys(r.stats.nodes)).toStrictEqual(['__proto__'])
+      expect(Object.getOwnPropertyDescriptor(r.stats.nodes, '__proto__')?.value).toMatchObject({ items: 2, cached: 0 })
+    })
+
     it('reports stats on the result and in run:end: calls, items and time per node', async () => {
       let end: DagflowEvent | undefined
       const r = await make().map(p, { x: xs }, { onEvent: (e) => (e.type === 'run:end' ? (end = e) : undefined) })
