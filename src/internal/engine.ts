@@ -390,6 +390,9 @@ function collectOutputs(plan: Plan, slots: ReadonlyArray<unknown>, mode: 'run' |
   return outputs
 }
 
+/** The items of a batch formed from some of the items (collect mode, a cache), by index. */
+type Members = Int32Array
+
 /** A column of per-item values: a plain array, or a Float64Array for numbers in batch mode. */
 type Column = Array<unknown> | Float64Array
 
@@ -1263,21 +1266,31 @@ async function runBatchedSome(
 ): Promise<Column> {
   const { n, keys, emit, executor, collect } = ctx
   const name = pn.node.name
-  const out = new Array<unknown>(n)
-  // batches hold only the items to compute: not failed upstream, not found in the cache
-  const alive: Array<number> = []
-  for (let i = 0; i < n; i++) {
-    if (cached?.hits[i] === 1) out[i] = cached.values[i]
-    else if (collect === undefined || collect.failed[i] === 0) alive.push(i)
+  // results land in a Float64Array while every batch gives one that needs no check (no cache:
+  // a cached value can be anything), else in a plain array; the items that fail are dropped
+  // from the result, and later nodes skip them, so what their slots hold is never read
+  let out: Column | undefined = cached === undefined ? undefined : new Array<unknown>(n).fill(undefined)
+  const plainOut = (): Array<unknown> => {
+    if (out === undefined) out = new Array<unknown>(n).fill(undefined)
+    else if (out instanceof Float64Array) out = plainArray(out)
+    return out
   }
-  const batches: Array<Array<number>> = []
-  for (let s = 0; s < alive.length; s += size) batches.push(alive.slice(s, s + size))
+  // batches hold only the items to compute: not failed upstream, not found in the cache
+  const indices = new Int32Array(n)
+  let count = 0
+  for (let i = 0; i < n; i++) {
+    if (cached?.hits[i] === 1) (out as Array<unknown>)[i] = cached.values[i]
+    else if (collect === undefined || collect.failed[i] === 0) indices[count++] = i
+  }
+  const alive = indices.subarray(0, count)
+  const batches: Array<Members> = []
+  for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
   const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
   const began = new Float64Array(batches.length)
   /** the batch's columns; an item whose value fails its codec leaves the batch */
   const columnsOf = (b: number): Record<string, unknown> => {
-    const members = batches[b] as Array<number>
+    const members = batches[b] as Members
     const columns: Record<string, unknown> = {}
     pn.params.forEach((prm, j) => {
       if (prm.kind !== 'item') {
@@ -1286,16 +1299,15 @@ async function runBatchedSome(
       }
       defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx))
     })
-    const kept = collect === undefined ? members : members.filter((i) => collect.failed[i] === 0)
-    if (kept.length < members.length) {
-      batches[b] = kept
+    if (collect !== undefined && members.some((i) => collect.failed[i] === 1)) {
+      batches[b] = members.filter((i) => collect.failed[i] === 0)
       return columnsOf(b) // rebuild without the items that failed their codecs
     }
     return columns
   }
   const call = (b: number): unknown => {
     const columns = columnsOf(b)
-    const members = batches[b] as Array<number>
+    const members = batches[b] as Members
     if (members.length === 0) return []
     const first = members[0] as number
     emit?.({ type: 'batch:start', node: name, start: first, size: members.length, executor })
@@ -1303,36 +1315,47 @@ async function runBatchedSome(
     began[b] = now()
     try {
       if (!pn.guarded) return batch(columns)
-      const batchKeys = members.map((i) => keyAt(keys, i))
+      const batchKeys = Array.from(members, (i) => keyAt(keys, i))
+      const indices = Array.from(members)
       return attempts(pn, ctx, tally, keyAt(keys, first), first, (attempt, signal) =>
-        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices: members, attempt }) : batch(columns),
+        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
       )
     } catch (e) {
       throw nodeError(pn, first, keys, e)
     }
   }
   const finish = (b: number, r: unknown): void => {
-    const members = batches[b] as Array<number>
+    const members = batches[b] as Members
     if (members.length === 0) return
     const first = members[0] as number
     const ms = now() - (began[b] as number)
-    const which = members.length > 8 ? `${members.slice(0, 8).join(', ')}, …` : members.join(', ')
+    const which = members.length > 8 ? `${members.subarray(0, 8).join(', ')}, …` : members.join(', ')
     const results = batchLength(pn, r, first, members.length, keys, which)
-    members.forEach((i, m) => {
-      try {
-        out[i] = checkResult(pn, results[m], i, keys)
-        cached?.put(i, out[i])
-      } catch (e) {
-        failItem(ctx, name, i, e)
+    const codec = pn.node.returns
+    if (results instanceof Float64Array && cached === undefined && (codec === undefined || isNumberCodec(codec))) {
+      // numbers that need no check, as in the contiguous path
+      if (out === undefined) out = new Float64Array(n)
+      const o = out
+      for (let m = 0; m < members.length; m++) o[members[m] as number] = results[m] as number
+    } else {
+      const o = plainOut()
+      for (let m = 0; m < members.length; m++) {
+        const i = members[m] as number
+        try {
+          o[i] = checkResult(pn, results[m], i, keys)
+          cached?.put(i, o[i])
+        } catch (e) {
+          failItem(ctx, name, i, e)
+        }
       }
-    })
+    }
     tally.ms += ms
     tally.items += members.length
     emit?.({ type: 'batch:end', node: name, start: first, size: members.length, ms, executor })
   }
   /** a batch call that fails (after its retries) fails every item of the batch */
   const failBatch = (b: number, e: unknown): void => {
-    const members = batches[b] as Array<number>
+    const members = batches[b] as Members
     const error = isDagflowError(e) ? e : nodeError(pn, members[0], keys, e)
     for (const i of members) failItem(ctx, name, i, error)
   }
@@ -1352,7 +1375,7 @@ async function runBatchedSome(
         batches.length,
         r,
         call,
-        (k, p) => settle(pn, p, (batches[k] as Array<number>)[0], keys),
+        (k, p) => settle(pn, p, (batches[k] as Members)[0], keys),
         finish,
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
@@ -1366,7 +1389,7 @@ async function runBatchedSome(
       failBatch(b, e)
     }
   }
-  return out
+  return out ?? plainOut()
 }
 
 /**
@@ -1413,11 +1436,21 @@ function gatherColumn(
   pn: PlanNode,
   prm: PlanParam,
   source: Column,
-  members: ReadonlyArray<number>,
+  members: Members,
   ctx: RunContext,
 ): Column {
   const name = pn.node.name
   const codec = prm.codec
+  const length = members.length
+  const first = members[0] as number
+  if (length > 0 && (members[length - 1] as number) - first === length - 1) {
+    // consecutive items (the usual case): a view or one pass, as for contiguous batches
+    try {
+      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys)
+    } catch {
+      // a value failed its codec: item by item below, so that only its item fails
+    }
+  }
   const numbers = codec === undefined ? source instanceof Float64Array : isNumberCodec(codec)
   const out: Column = numbers ? new Float64Array(members.length) : new Array<unknown>(members.length)
   for (let m = 0; m < members.length; m++) {
