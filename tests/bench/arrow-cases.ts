@@ -251,6 +251,35 @@ function numericFinalCase(n: number): Case {
   }
 }
 
+/**
+ * Case 1 with `onError: 'collect'` on both executors (no item fails). Collect mode forms batches
+ * from the items still alive, so Arrow takes its index-list path, not the fused one. Not the
+ * issue's case: shown so that a user who collects failures sees what it costs, and that auto
+ * mode does not pay for choosing Arrow there.
+ */
+function numericCollectCase(n: number): Case {
+  const xs = numericInputs(n)
+  const local = new LocalExecutor()
+  const arrow = new ArrowBatchExecutor()
+  const options = { onError: 'collect' as const }
+  return {
+    id: `collect-${n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`}`,
+    title: `1c. the same chain, \`onError: 'collect'\` (no item fails), ${fmt(n)} items`,
+    n,
+    sides: [
+      { id: 'loop', label: 'typed-array loops', run: () => typedArrayLoops(xs) },
+      {
+        id: 'arrow',
+        label: 'ArrowBatchExecutor (batchSize 1024)',
+        run: () => used(arrow.map(numericChain, { x: xs }, options)),
+      },
+      { id: 'local', label: 'LocalExecutor', run: () => used(local.map(numericChain, { x: xs }, options)) },
+    ],
+    bounds: [],
+    check: checkChain,
+  }
+}
+
 // --- case 2: per-item nodes over struct items, no batch forms --------------------------------
 
 const Point = t.type({ id: t.string, x: t.number, y: t.number, tags: t.array(t.string) })
@@ -415,6 +444,7 @@ function modelCase(n: number, batchSize: number): Case {
 export const caseFactories: ReadonlyArray<readonly [string, () => Case]> = [
   ['numeric-1M', () => numericCase(1_000_000)],
   ['final-1M', () => numericFinalCase(1_000_000)],
+  ['collect-1M', () => numericCollectCase(1_000_000)],
   ['struct-100k', () => structCase(100_000)],
   ['model-2k', () => modelCase(2_000, 256)],
 ]

@@ -12,7 +12,7 @@
  *   npm run bench:arrow -- --runs 1 --only numeric,struct      # some cases, one run
  *   npm run bench:arrow -- --from /tmp/dagflow-arrow-bench.json --write   # re-render, no timing
  *
- * `--only` takes id prefixes: `numeric`, `final`, `struct`, `model`, `sweep-codecs`, `sweep-bare`,
+ * `--only` takes id prefixes: `numeric`, `final`, `collect`, `struct`, `model`, `sweep-codecs`, `sweep-bare`,
  * `batch-codecs`, or a full id such as `sweep-codecs-4096-1024` (items, batch size). `--clock
  * wall` times by wall clock instead of CPU time. `--inline` measures in this process. Every run
  * saves its figures to `--save` (default: dagflow-arrow-bench.json in the OS temp directory).
