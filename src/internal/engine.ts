@@ -659,6 +659,9 @@ async function runPerItem(
   const collect = ctx.collect
   const job = new PerItemJob(pn, ctx, tally, out, slots, hits)
   const range = collect !== undefined || hits !== undefined ? skippingRange : itemRange
+  // items that failed upstream are skipped: not calls, not items of this node (an item that
+  // failed upstream is never a cache hit: hits are only looked up for live items)
+  const skipped = collect?.any === true ? collect.failed.slice() : undefined
   /** items with nothing to compute: failed upstream (collect mode) or found in the cache */
   const skip = (i: number): boolean => skips(job, i)
   // per-item calls are reported in chunks of done items: batch:start and batch:end together
@@ -668,7 +671,7 @@ async function runPerItem(
     const stop = range(job, start, end)
     const ms = now() - t0
     tally.ms += ms
-    let served = 0 // from the cache: no call
+    let served = skippedIn(skipped, start, stop) // failed upstream or from the cache: no call
     if (cached !== undefined) {
       for (let i = start; i < stop; i++) {
         if (cached.hits[i] === 1) served++
@@ -730,11 +733,19 @@ async function runPerItem(
           },
         },
   )
-  let served = 0
+  let served = skippedIn(skipped, start, n)
   if (hits !== undefined) for (let i = start; i < n; i++) served += hits[i] as number
   tally.calls += n - start - served
   tally.items += n - start - served
   return out
+}
+
+/** How many of items `from…to-1` had failed before the node began (collect mode). */
+function skippedIn(skipped: Uint8Array | undefined, from: number, to: number): number {
+  if (skipped === undefined) return 0
+  let count = 0
+  for (let i = from; i < to; i++) count += skipped[i] as number
+  return count
 }
 
 /**
@@ -1267,8 +1278,8 @@ async function runBatchedSome(
   const { n, keys, emit, executor, collect } = ctx
   const name = pn.node.name
   // results land in a Float64Array while every batch gives one that needs no check (no cache:
-  // a cached value can be anything), else in a plain array; the items that fail are dropped
-  // from the result, and later nodes skip them, so what their slots hold is never read
+  // a cached value can be anything), else in a plain array. Failed items hold `undefined` in the
+  // end (a cache's keys hash every item of an uncached node's output, failed ones included)
   let out: Column | undefined = cached === undefined ? undefined : new Array<unknown>(n).fill(undefined)
   const plainOut = (): Array<unknown> => {
     if (out === undefined) out = new Array<unknown>(n).fill(undefined)
@@ -1388,6 +1399,11 @@ async function runBatchedSome(
     } catch (e) {
       failBatch(b, e)
     }
+  }
+  if (out instanceof Float64Array && collect?.any === true) {
+    const numbers = out
+    out = plainArray(numbers)
+    for (let i = 0; i < n; i++) if (collect.failed[i] === 1) out[i] = undefined
   }
   return out ?? plainOut()
 }

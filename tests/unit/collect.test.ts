@@ -4,6 +4,8 @@ import { rejection } from '../helpers.js'
 import {
   LocalExecutor,
   NodeError,
+  memoryCache,
+  type Column,
   ValidationError,
   node,
   pipeline,
@@ -153,3 +155,50 @@ describe("onError: 'collect' with batch forms (arrow)", () => {
     expect(sizes).toStrictEqual([1, 2])
   })
 })
+
+for (const [name, make] of executors) {
+  describe(`onError: 'collect', counts and cache keys (${name})`, () => {
+    const checked = node({ output: 'a', mapAxis: 'x', inputs: { x: t.number } }, ({ x }) => x)
+    const plusOne = node({ output: 'b', mapAxis: 'a' }, ({ a }: { a: number }) => a + 1)
+    const plusOneBatch = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => Array.from(a, (v) => v + 1) },
+      ({ a }: { a: number }) => a + 1,
+    )
+
+    it('does not count items that failed upstream as calls or items of later nodes', async () => {
+      const bad = { x: ['bad' as unknown as number, 5, 6] }
+      const perItem = await make().map(pipeline(checked, plusOne), bad, { onError: 'collect' })
+      expect(perItem.outputs.b).toStrictEqual([6, 7])
+      expect(perItem.stats.nodes['b']).toMatchObject({ calls: 2, items: 2 })
+      const batched = await make().map(pipeline(checked, plusOneBatch), bad, { onError: 'collect' })
+      expect(batched.outputs.b).toStrictEqual([6, 7])
+      expect(batched.stats.nodes['b']).toMatchObject({ items: 2, calls: name === 'arrow' ? 1 : 2 })
+    })
+
+    it('keys a reduce over an uncached node by what survived, not by a placeholder', async () => {
+      // `a` is uncached and gives typed results; a failed item must not hash like a real 0
+      const typed = node(
+        {
+          output: 'a',
+          mapAxis: 'x',
+          inputs: { x: t.number },
+          cache: false,
+          batch: ({ x }) => Float64Array.from(x),
+        },
+        ({ x }) => x,
+      )
+      const count = node({ output: 'count' }, ({ a }: { a: ReadonlyArray<number> }) => a.length)
+      const cache = memoryCache()
+      const first = await make().map(
+        pipeline(typed, count),
+        { x: [1, 'bad' as unknown as number, 2] },
+        { onError: 'collect', cache },
+      )
+      expect(first.outputs.count).toBe(2)
+      const second = await make().map(pipeline(typed, count), { x: [1, 0, 2] }, { onError: 'collect', cache })
+      expect(second.outputs.a).toStrictEqual([1, 0, 2])
+      expect(second.outputs.count).toBe(3)
+    })
+  })
+}
+
