@@ -4,7 +4,12 @@
  * per-item node without codecs runs in a loop generated once per plan node, with its parameter
  * record built as an object literal (no graph walk, hashing or string-keyed lookup per item).
  * Async results switch the rest of that node to a pool of at most `concurrency` workers, each
- * started through the run's p-limit limiter.
+ * started through the run's p-limit limiter. With batch forms on, consecutive nodes that have
+ * one run fused, batch by batch (`runSegment`).
+ *
+ * Hot code here is written for V8 to compile once per process: loops are top-level functions
+ * over record classes (no closures made per run), records keep one field representation, and
+ * one record of each kind lives for the life of the module (`shapes`, at the end).
  *
  * @internal
  */
