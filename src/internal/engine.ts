@@ -712,7 +712,7 @@ async function runPerItem(
     n,
     job.state.pending as PromiseLike<unknown>,
     (i) => call(pn, argsAt(i), i, ctx, tally),
-    (i, r) => settle(pn, r, i, keys),
+    (i, e) => nodeError(pn, i, keys, e),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
       cached?.put(i, out[i])
@@ -765,24 +765,32 @@ async function runRest(
   end: number,
   pending: PromiseLike<unknown>,
   start: (k: number) => unknown,
-  settleAt: (k: number, p: PromiseLike<unknown>) => Promise<unknown>,
+  failAt: (k: number, e: unknown) => unknown,
   finish: (k: number, value: unknown) => void,
   busy: Tally | undefined,
   bound: number,
   collect?: { readonly skip: (k: number) => boolean; readonly fail: (k: number, e: unknown) => void },
 ): Promise<void> {
   const { limit, signal } = ctx
+  /** the value of call `k`'s promise; a rejection becomes the error `failAt` makes of it */
+  const settled = async (k: number, r: PromiseLike<unknown>): Promise<unknown> => {
+    try {
+      return await r
+    } catch (e) {
+      throw failAt(k, e)
+    }
+  }
   /** one call from start to finish; in collect mode a failure is recorded, not thrown */
   const one = async (k: number, pending?: PromiseLike<unknown>): Promise<void> => {
     if (collect === undefined) {
       const r = pending ?? start(k)
-      finish(k, isThenable(r) ? await settleAt(k, r) : r)
+      finish(k, isThenable(r) ? await settled(k, r) : r)
       return
     }
     if (pending === undefined && collect.skip(k)) return
     try {
       const r = pending ?? start(k)
-      finish(k, isThenable(r) ? await settleAt(k, r) : r)
+      finish(k, isThenable(r) ? await settled(k, r) : r)
     } catch (e) {
       if (e instanceof AbortError) throw e
       collect.fail(k, e)
@@ -806,9 +814,17 @@ async function runRest(
       // `signal.aborted`, whose getter V8 recompiles after every run (its signal dies with it)
       const k = next++
       if (collect === undefined) {
-        // the common case inline: one promise per call, not two
+        // the common case inline: the call's own promise is the only one
         const r = start(k)
-        finish(k, isThenable(r) ? await settleAt(k, r) : r)
+        let v = r
+        if (isThenable(r)) {
+          try {
+            v = await r
+          } catch (e) {
+            throw failAt(k, e)
+          }
+        }
+        finish(k, v)
       } else await one(k)
     }
   }
@@ -1087,7 +1103,7 @@ async function driveBatches(
         count,
         r,
         (k) => callBatch(job, k),
-        (k, p) => settle(pn, p, k * size, ctx.keys),
+        (k, e) => nodeError(pn, k * size, ctx.keys, e),
         (k, v) => sink(k, finishBatch(job, k, v)),
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
@@ -1391,7 +1407,7 @@ async function runBatchedSome(
         batches.length,
         r,
         call,
-        (k, p) => settle(pn, p, (batches[k] as Members)[0], keys),
+        (k, e) => nodeError(pn, (batches[k] as Members)[0], keys, e),
         finish,
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
