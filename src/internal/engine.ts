@@ -67,12 +67,22 @@ type AnyPipeline = Pipeline<AnyNode, string>
 type Keys = ReadonlyArray<Key> | undefined
 
 interface RunContext {
-  /** the run's own signal: fires on the caller's abort (and when the run fails) */
-  readonly signal: AbortSignal
+  /** the caller's signal, if any */
+  readonly caller: AbortSignal | undefined
+  /**
+   * The run's own signal's controller, made when a call first needs the signal (see
+   * {@link runSignal}); its signal fires on the caller's abort and when the run fails.
+   */
+  controller: AbortController | undefined
+  /** forwards the caller's abort to `controller`, while it listens */
+  forward: (() => void) | undefined
   /** `undefined` when the keys are the indices */
   readonly keys: Keys
   readonly n: number
-  readonly limit: LimitFunction
+  /** the executor's bound on calls in flight */
+  readonly concurrency: number
+  /** the run's p-limit limiter, made at its first async call (see {@link limiter}) */
+  limit: LimitFunction | undefined
   /** batch forms' batch size; 0 when batch forms are off (always a number: see `shapes`) */
   readonly batchSize: number
   readonly executor: 'local' | 'arrow'
@@ -93,17 +103,63 @@ interface Collector {
 
 /** A run's context. Made only here, so every run's has the same hidden class (see `shapes`). */
 function runContext(
-  signal: AbortSignal,
+  caller: AbortSignal | undefined,
   keys: Keys,
   n: number,
-  limit: LimitFunction,
+  concurrency: number,
   batchSize: number,
   executor: 'local' | 'arrow',
   emit: ((e: DagflowEvent) => void) | undefined,
   collect: Collector | undefined,
 ): RunContext {
-  return { signal, keys, n, limit, batchSize, executor, emit, collect }
+  return {
+    caller,
+    controller: undefined,
+    forward: undefined,
+    keys,
+    n,
+    concurrency,
+    limit: undefined,
+    batchSize,
+    executor,
+    emit,
+    collect,
+  }
 }
+
+/**
+ * The run's own signal, made when a call first needs it (a run of synchronous calls without
+ * `ctx` never does): it fires on the caller's abort and when the run fails.
+ */
+function runSignal(ctx: RunContext): AbortSignal {
+  if (ctx.controller !== undefined) return ctx.controller.signal
+  const controller = new AbortController()
+  ctx.controller = controller
+  const caller = ctx.caller
+  if (caller?.aborted === true) controller.abort(caller.reason)
+  else if (caller !== undefined) {
+    ctx.forward = () => controller.abort(caller.reason)
+    caller.addEventListener('abort', ctx.forward, { once: true })
+  }
+  return controller.signal
+}
+
+/** Throws an AbortError if the caller aborted or the run's own signal fired. */
+function checkAborted(ctx: RunContext): void {
+  const signal = ctx.controller?.signal ?? ctx.caller
+  if (signal?.aborted === true) throw new AbortError(signal.reason)
+}
+
+/** Stops forwarding the caller's abort once the run is over. */
+function stopForwarding(ctx: RunContext): void {
+  if (ctx.forward !== undefined) ctx.caller?.removeEventListener('abort', ctx.forward)
+}
+
+/**
+ * The run's limiter, made at its first async call: a run whose calls are all synchronous never
+ * needs one (making it was about a tenth of a small map's cost).
+ */
+const limiter = (ctx: RunContext): LimitFunction => (ctx.limit ??= makeLimit(ctx.concurrency))
 
 const collector = (n: number): Collector => ({ failed: new Uint8Array(n), failures: [], any: false })
 
@@ -191,15 +247,12 @@ export async function evaluate(
   }
   const emit = options?.onEvent === undefined ? undefined : guard(options.onEvent)
   // node calls see one signal: the caller's abort, or the run's own failure (so calls still in
-  // flight after a failure can stop early)
-  const controller = new AbortController()
-  const forward = () => controller.abort(signal?.reason)
-  signal?.addEventListener('abort', forward, { once: true })
+  // flight after a failure can stop early); made only when a call needs it
   const ctx = runContext(
-    controller.signal,
+    signal,
     keys,
     n,
-    makeLimit(engine.concurrency),
+    engine.concurrency,
     engine.batchSize ?? 0,
     engine.executor,
     emit,
@@ -232,7 +285,7 @@ export async function evaluate(
     const fusable = (pn: PlanNode): boolean =>
       pn.perItem && pn.node.batch !== undefined && ctx.batchSize > 0
     for (let at = 0; at < plan.nodes.length; ) {
-      throwIfAborted(ctx.signal)
+      checkAborted(ctx)
       // consecutive per-item nodes with batch forms run fused, batch by batch (fail mode, no cache)
       let end = at + 1
       if (fusable(plan.nodes[at] as PlanNode) && ctx.collect === undefined && keyring === undefined) {
@@ -276,8 +329,8 @@ export async function evaluate(
     }
   } catch (e) {
     const error = isDagflowError(e) ? e : new NodeError('(executor)', undefined, undefined, e)
-    if (!controller.signal.aborted) controller.abort(error)
-    signal?.removeEventListener('abort', forward)
+    if (ctx.controller !== undefined && !ctx.controller.signal.aborted) ctx.controller.abort(error)
+    stopForwarding(ctx)
     if (emit !== undefined && !(error instanceof ListenerError)) {
       try {
         if ((error instanceof NodeError || error instanceof ValidationError) && error.node !== undefined) {
@@ -290,7 +343,7 @@ export async function evaluate(
     }
     throw error
   }
-  signal?.removeEventListener('abort', forward)
+  stopForwarding(ctx)
   const final = stats()
   const collect = ctx.collect
   const result =
@@ -468,9 +521,9 @@ function attempts(
   const max = policy?.attempts ?? 1
   const timeout = node.timeoutMs
   const once = (attempt: number): unknown => {
-    if (timeout === undefined) return invoke(attempt, run.signal)
+    if (timeout === undefined) return invoke(attempt, runSignal(run))
     const own = new AbortController()
-    const signal = AbortSignal.any([run.signal, own.signal])
+    const signal = AbortSignal.any([runSignal(run), own.signal])
     const t0 = now()
     const r = invoke(attempt, signal)
     if (!isThenable(r)) return r // a synchronous call has already finished: it cannot time out
@@ -496,11 +549,11 @@ function attempts(
     })
   }
   const again = (error: unknown, attempt: number): unknown => {
-    if (attempt >= max || run.signal.aborted || policy?.retryOn?.(error) === false) throw error
+    if (attempt >= max || runSignal(run).aborted || policy?.retryOn?.(error) === false) throw error
     run.emit?.({ type: 'call:retry', node: node.name, key, index, attempt, error })
     tally.calls++
     const wait = (policy?.backoffMs ?? 0) * (policy?.factor ?? 1) ** (attempt - 1)
-    return wait > 0 ? sleep(wait, run.signal).then(() => go(attempt + 1)) : go(attempt + 1)
+    return wait > 0 ? sleep(wait, runSignal(run)).then(() => go(attempt + 1)) : go(attempt + 1)
   }
   const go = (attempt: number): unknown => {
     let r: unknown
@@ -556,7 +609,7 @@ async function runOnce(
   tally.calls = 1
   const r = call(pn, args, undefined, ctx, tally)
   const value = isThenable(r)
-    ? await raceAbort(ctx.limit(() => settle(pn, r, undefined, undefined)), ctx.signal)
+    ? await raceAbort(limiter(ctx)(() => settle(pn, r, undefined, undefined)), runSignal(ctx))
     : r
   tally.ms = now() - t0
   tally.items = 1
@@ -771,7 +824,8 @@ async function runRest(
   bound: number,
   collect?: { readonly skip: (k: number) => boolean; readonly fail: (k: number, e: unknown) => void },
 ): Promise<void> {
-  const { limit, signal } = ctx
+  const signal = runSignal(ctx)
+  const limit = limiter(ctx)
   /** the value of call `k`'s promise; a rejection becomes the error `failAt` makes of it */
   const settled = async (k: number, r: PromiseLike<unknown>): Promise<unknown> => {
     try {
@@ -1198,7 +1252,7 @@ function runFused(
   const jobs = s.jobs
   for (let b = 0; b < count; b++) {
     for (let k = 0; k < jobs.length; k++) {
-      throwIfAborted(ctx.signal)
+      checkAborted(ctx)
       const job = jobs[k] as BatchJob
       s.atNode = k
       s.atBatch = b
@@ -1240,7 +1294,7 @@ async function runSegment(
   const s = new Segment(nodes, uses)
   nodes.forEach((pn, k) => s.jobs.push(new BatchJob(pn, slots, ctx, size, tallies[k] as Tally, s)))
   const rest = async (j: number, from: number): Promise<void> => {
-    throwIfAborted(ctx.signal)
+    checkAborted(ctx)
     await driveBatches(s.jobs[j] as BatchJob, from, undefined, (b, column) => segmentSink(s, j, b, column, n, size))
   }
   let fused = true
@@ -1250,8 +1304,8 @@ async function runSegment(
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
       const value = await raceAbort(
-        ctx.limit(() => settle(job.pn, r, b * size, ctx.keys)),
-        ctx.signal,
+        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys)),
+        runSignal(ctx),
       )
       segmentSink(s, k, b, finishBatch(job, b, value), n, size)
       keepBatches(s, k, b, count)
@@ -1593,7 +1647,7 @@ function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {
  */
 const shapes: ReadonlyArray<object> = (() => {
   const pn: PlanNode = { node: {} as AnyNode, perItem: true, slot: 0, params: [], checked: true, guarded: false }
-  const ctx = runContext(new AbortController().signal, undefined, 0, makeLimit(1), 1, 'arrow', undefined, collector(0))
+  const ctx = runContext(new AbortController().signal, undefined, 0, 1, 1, 'arrow', undefined, collector(0))
   const segment = new Segment([pn], [Use.result])
   return [
     ctx,

@@ -787,6 +787,35 @@ export function executorSuite(
         )
         expect(r.outputs).toStrictEqual({ f: [2, 3] })
       })
+
+      test('leaves no listener on the caller’s signal, after success or failure', async () => {
+        const { EventEmitter } = await import('node:events')
+        const signal = new AbortController().signal
+        const f = node({ output: 'f', mapAxis: 'x' }, async ({ x }: { x: number }) => x + 1)
+        const bad = node({ output: 'f', mapAxis: 'x' }, async ({ x }: { x: number }): Promise<number> => {
+          throw new Error(`no ${x}`)
+        })
+        await make().map(pipeline(f), { x: [1, 2] }, { signal })
+        await rejection(make().map(pipeline(bad), { x: [1, 2] }, { signal }))
+        // a bad option is refused after the run's context exists
+        await rejection(make().map(pipeline(f), { x: [1] }, { signal, onError: 'skip' as never }))
+        expect(EventEmitter.getEventListeners(signal, 'abort')).toHaveLength(0)
+      })
+
+      test('aborting between synchronous nodes stops before the next node', async () => {
+        const controller = new AbortController()
+        let later = 0
+        const first = node({ output: 'first', mapAxis: 'x' }, ({ x }: { x: number }) => {
+          if (x === 2) controller.abort('enough')
+          return x
+        })
+        const second = node({ output: 'second', mapAxis: 'first' }, ({ first }: { first: number }) => (later++, first))
+        const e = await rejection(
+          make().map(pipeline(first, second), { x: [1, 2, 3] }, { signal: controller.signal }),
+        )
+        expect(e).toMatchObject({ code: 'ABORTED', reason: 'enough' })
+        expect(later).toBe(0)
+      })
     })
 
     describe('runTE and mapTE', () => {
