@@ -170,6 +170,9 @@ const collector = (n: number): Collector => ({ failed: new Uint8Array(n), failur
  */
 const newTally = (): Tally => ({ calls: 0, items: 0, cached: 0, ms: -0 })
 
+/** Errors that stop a run in collect mode too: an abort, and a listener that threw. */
+const stopsRun = (e: unknown): boolean => e instanceof AbortError || e instanceof ListenerError
+
 /** Records item `i` as failed (collect mode), or rethrows the error (fail mode). */
 function failItem(run: RunContext, node: string, i: number, error: unknown): void {
   const collect = run.collect
@@ -473,8 +476,9 @@ function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
 
 // --- calling a node -----------------------------------------------------------------
 
+/** A call's failure as a NodeError naming the item; an abort stays an abort. */
 const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown): DagflowError =>
-  new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
+  e instanceof AbortError ? e : new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
 
 /**
  * Calls the node function for item `i` (or once); a throw becomes a NodeError. Nodes with
@@ -549,7 +553,10 @@ function attempts(
     })
   }
   const again = (error: unknown, attempt: number): unknown => {
-    if (attempt >= max || runSignal(run).aborted || policy?.retryOn?.(error) === false) throw error
+    // an abort (the caller's, or the run's own failure) ends the call as an abort, not a failure
+    const signal = runSignal(run)
+    if (signal.aborted) throw new AbortError(signal.reason)
+    if (attempt >= max || policy?.retryOn?.(error) === false) throw error
     run.emit?.({ type: 'call:retry', node: node.name, key, index, attempt, error })
     tally.calls++
     const wait = (policy?.backoffMs ?? 0) * (policy?.factor ?? 1) ** (attempt - 1)
@@ -739,6 +746,9 @@ async function runPerItem(
     tally.calls += stop - start - served
     tally.items += stop - start - served
     if (stop < end) {
+      // the call at `stop` is in flight: if a listener throws before the pool takes it over,
+      // its rejection must not go unhandled
+      job.state.pending?.then(undefined, () => undefined)
       if (stop > start && emit !== undefined) {
         emit({ type: 'batch:start', node: name, start, size: stop - start, executor })
         emit({ type: 'batch:end', node: name, start, size: stop - start, ms, executor })
@@ -846,7 +856,7 @@ async function runRest(
       const r = pending ?? start(k)
       finish(k, isThenable(r) ? await settled(k, r) : r)
     } catch (e) {
-      if (e instanceof AbortError) throw e
+      if (stopsRun(e)) throw e
       collect.fail(k, e)
     }
   }
@@ -1450,7 +1460,7 @@ async function runBatchedSome(
     try {
       r = call(b)
     } catch (e) {
-      if (e instanceof AbortError) throw e
+      if (stopsRun(e)) throw e
       failBatch(b, e)
       continue
     }
@@ -1472,6 +1482,7 @@ async function runBatchedSome(
     try {
       finish(b, r)
     } catch (e) {
+      if (stopsRun(e)) throw e
       failBatch(b, e)
     }
   }

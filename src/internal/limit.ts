@@ -44,7 +44,11 @@ export function raceAbort<T>(
       onAbort?.()
       reject(new AbortError(signal.reason))
     }
-    if (signal.aborted) return abort()
+    if (signal.aborted) {
+      // nobody waits for the promise any more: keep its rejection handled
+      promise.then(undefined, () => undefined)
+      return abort()
+    }
     signal.addEventListener('abort', abort, { once: true })
     promise.then(
       (v) => {

@@ -802,6 +802,47 @@ export function executorSuite(
         expect(EventEmitter.getEventListeners(signal, 'abort')).toHaveLength(0)
       })
 
+      test('a call that rejects after the caller aborted leaves no unhandled rejection', async () => {
+        const unhandled: Array<unknown> = []
+        const onUnhandled = (e: unknown) => unhandled.push(e)
+        process.on('unhandledRejection', onUnhandled)
+        try {
+          const controller = new AbortController()
+          const each = node({ output: 'each', mapAxis: 'x' }, ({ x }: { x: number }) => {
+            if (x === 1) {
+              controller.abort('during the call')
+              return Promise.reject(new Error('rejected after the abort'))
+            }
+            return Promise.resolve(x)
+          })
+          const once = node({ output: 'once' }, ({ y }: { y: number }) => {
+            controller.abort('during the call')
+            return Promise.reject(new Error(`rejected after the abort ${y}`))
+          })
+          const e1 = await rejection(make().map(pipeline(each), { x: [1, 2, 3] }, { signal: controller.signal }))
+          const e2 = await rejection(make().run(pipeline(once), { y: 1 }, { signal: controller.signal }))
+          await sleep(20)
+          expect(e1).toMatchObject({ code: 'ABORTED', reason: 'during the call' })
+          expect(e2).toMatchObject({ code: 'ABORTED' })
+          expect(unhandled).toStrictEqual([])
+        } finally {
+          process.off('unhandledRejection', onUnhandled)
+        }
+      })
+
+      test('a retried call that aborts the caller and throws ends the run as an abort', async () => {
+        const controller = new AbortController()
+        let calls = 0
+        const f = node({ output: 'f', mapAxis: 'x', retry: { attempts: 5 } }, ({ x }: { x: number }) => {
+          calls++
+          controller.abort('enough')
+          throw new Error(`fail ${x}`)
+        })
+        const e = await rejection(make().map(pipeline(f), { x: [1] }, { signal: controller.signal }))
+        expect(e).toMatchObject({ code: 'ABORTED', reason: 'enough' })
+        expect(calls).toBe(1)
+      })
+
       test('aborting between synchronous nodes stops before the next node', async () => {
         const controller = new AbortController()
         let later = 0

@@ -1,12 +1,13 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
-import { rejection } from '../helpers.js'
+import { rejection, sleep } from '../helpers.js'
 import {
   ListenerError,
   LocalExecutor,
   NodeError,
   node,
   pipeline,
+  type Column,
   type DagflowEvent,
   type Executor,
 } from 'dagflow'
@@ -124,6 +125,51 @@ for (const [name, make] of executors) {
       expect(e).toBeInstanceOf(ListenerError)
       expect(e).toMatchObject({ code: 'LISTENER_FAILED', event: 'node:start' })
       expect(calls).toBe(0)
+    })
+
+    it('stops a collect-mode run too, when a batch event listener throws', async () => {
+      const slow = node(
+        {
+          output: 'y',
+          mapAxis: 'x',
+          batch: async ({ x }: { x: Column<number> }) => (await sleep(1), Array.from(x)),
+        },
+        async ({ x }: { x: number }) => (await sleep(1), x),
+      )
+      let ends = 0
+      const e = await rejection(
+        make().map(pipeline(slow), { x: Array.from({ length: 300 }, (_, i) => i) }, {
+          onError: 'collect',
+          onEvent: (ev) => {
+            if (ev.type === 'batch:end' && ++ends === 2) throw new Error('listener bug')
+          },
+        }),
+      )
+      expect(e).toMatchObject({ code: 'LISTENER_FAILED', event: 'batch:end' })
+    })
+
+    it('leaves no unhandled rejection when a listener throws while a call is in flight', async () => {
+      const unhandled: Array<unknown> = []
+      const onUnhandled = (e: unknown) => unhandled.push(e)
+      process.on('unhandledRejection', onUnhandled)
+      try {
+        // item 0 is synchronous, item 1 goes async and rejects: the listener throws between them
+        const mixed = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) =>
+          x === 0 ? x : sleep(5).then(() => Promise.reject(new Error(`late ${x}`))),
+        )
+        const e = await rejection(
+          make().map(pipeline(mixed), { x: Array.from({ length: 200 }, (_, i) => i) }, {
+            onEvent: (ev) => {
+              if (ev.type === 'batch:start') throw new Error('listener bug')
+            },
+          }),
+        )
+        await sleep(30)
+        expect(e).toMatchObject({ code: 'LISTENER_FAILED' })
+        expect(unhandled).toStrictEqual([])
+      } finally {
+        process.off('unhandledRejection', onUnhandled)
+      }
     })
 
     it('emits run:start with one item for run()', async () => {
