@@ -820,7 +820,8 @@ function skippedIn(skipped: Uint8Array | undefined, from: number, to: number): n
  * The rest of a node's calls once one returned a promise: call `first` (already called) settles
  * as `pending`; calls `first + 1 … end - 1` run on at most `concurrency` workers, each started
  * through the run's limiter, each taking the next call. One promise per worker rather than per
- * call keeps a 100,000-item async map out of the GC. Per-item calls and batch calls share it.
+ * call keeps a 100,000-item async map out of the GC, and a worker awaits each call's own promise
+ * (a rejection becomes `failAt`'s error). Per-item calls and batch calls share it.
  */
 async function runRest(
   ctx: RunContext,
