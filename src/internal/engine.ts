@@ -459,11 +459,18 @@ type Column = Array<unknown> | Float64Array
 
 function plainArray(c: Column): Array<unknown> {
   if (Array.isArray(c)) return c
-  // filled first, so V8 keeps packed (not holey or dictionary) elements: half the time
-  const a = new Array<unknown>(c.length).fill(0)
-  for (let i = 0; i < c.length; i++) a[i] = c[i]
+  const a = plainColumn(c.length, true)
+  putNumbers(a, c, 0)
   return a
 }
+
+/**
+ * A plain array for `n` values, filled first so that V8 keeps packed elements (a large
+ * `new Array(n)` starts as a dictionary, and writing into it was up to 1.5× slower): doubles
+ * when it will hold numbers, else any values.
+ */
+const plainColumn = (n: number, numbers: boolean): Array<unknown> =>
+  new Array<unknown>(n).fill(numbers ? 0.5 : undefined)
 
 const isThenable = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === 'object' && u !== null && typeof (u as { then?: unknown }).then === 'function'
@@ -1119,16 +1126,33 @@ function callBatch(job: BatchJob, b: number): unknown {
   ctx.emit?.({ type: 'batch:start', node: pn.node.name, start, size: length, executor: ctx.executor })
   job.tally.calls++
   job.began[b] = now()
+  const indices = pn.node.usesContext ? Array.from({ length }, (_, j) => start + j) : undefined
+  return invokeBatch(pn, ctx, job.tally, columns, start, indices)
+}
+
+/**
+ * Calls a node's batch form on `columns`, through retry/timeout/ctx when the node has them;
+ * `indices` (the batch's items) only for a node that takes `ctx`. A throw becomes a NodeError
+ * naming the batch's first item, `first`.
+ */
+function invokeBatch(
+  pn: PlanNode,
+  ctx: RunContext,
+  tally: Tally,
+  columns: unknown,
+  first: number,
+  indices: ReadonlyArray<number> | undefined,
+): unknown {
   const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
+  const keys = ctx.keys
   try {
     if (!pn.guarded) return batch(columns)
-    const indices = pn.node.usesContext ? Array.from({ length }, (_, j) => start + j) : []
-    const batchKeys = indices.map((i) => keyAt(keys, i))
-    return attempts(pn, ctx, job.tally, keyAt(keys, start), start, (attempt, signal) =>
-      pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
+    const batchKeys = indices?.map((i) => keyAt(keys, i))
+    return attempts(pn, ctx, tally, keyAt(keys, first), first, (attempt, signal) =>
+      indices === undefined ? batch(columns) : batch(columns, { signal, keys: batchKeys, indices, attempt }),
     )
   } catch (e) {
-    throw nodeError(pn, start, keys, e)
+    throw nodeError(pn, first, keys, e)
   }
 }
 
@@ -1243,7 +1267,7 @@ function segmentSink(s: Segment, k: number, b: number, column: Column, n: number
     ;(s.chunks[k] ??= new Array<Column>(Math.ceil(n / size)))[b] = column
   } else if (use === Use.result) {
     // numbers fill a plain array of doubles; anything else a plain array of values
-    const out = (s.outs[k] ??= new Array<unknown>(n).fill(column instanceof Float64Array ? 0.5 : undefined))
+    const out = (s.outs[k] ??= plainColumn(n, column instanceof Float64Array))
     if (column instanceof Float64Array) putNumbers(out, column, b * size)
     else putValues(out, column, b * size)
   }
@@ -1338,6 +1362,7 @@ async function runSegment(
   })
 }
 
+// two copies of one loop on purpose: each stays monomorphic in its column's type
 function putNumbers(out: Array<unknown>, column: Float64Array, at: number): void {
   for (let i = 0; i < column.length; i++) out[at + i] = column[i]
 }
@@ -1366,9 +1391,9 @@ async function runBatchedSome(
   // results land in a Float64Array while every batch gives one that needs no check (no cache:
   // a cached value can be anything), else in a plain array. Failed items hold `undefined` in the
   // end (a cache's keys hash every item of an uncached node's output, failed ones included)
-  let out: Column | undefined = cached === undefined ? undefined : new Array<unknown>(n).fill(undefined)
+  let out: Column | undefined = cached === undefined ? undefined : plainColumn(n, false)
   const plainOut = (): Array<unknown> => {
-    if (out === undefined) out = new Array<unknown>(n).fill(undefined)
+    if (out === undefined) out = plainColumn(n, false)
     else if (out instanceof Float64Array) out = plainArray(out)
     return out
   }
@@ -1383,7 +1408,6 @@ async function runBatchedSome(
   const batches: Array<Members> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
-  const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
   const began = new Float64Array(batches.length)
   /** the batch's columns; an item whose value fails its codec leaves the batch */
   const columnsOf = (b: number): Record<string, unknown> => {
@@ -1410,16 +1434,7 @@ async function runBatchedSome(
     emit?.({ type: 'batch:start', node: name, start: first, size: members.length, executor })
     tally.calls++
     began[b] = now()
-    try {
-      if (!pn.guarded) return batch(columns)
-      const batchKeys = Array.from(members, (i) => keyAt(keys, i))
-      const indices = Array.from(members)
-      return attempts(pn, ctx, tally, keyAt(keys, first), first, (attempt, signal) =>
-        pn.node.usesContext ? batch(columns, { signal, keys: batchKeys, indices, attempt }) : batch(columns),
-      )
-    } catch (e) {
-      throw nodeError(pn, first, keys, e)
-    }
+    return invokeBatch(pn, ctx, tally, columns, first, pn.node.usesContext ? Array.from(members) : undefined)
   }
   const finish = (b: number, r: unknown): void => {
     const members = batches[b] as Members
