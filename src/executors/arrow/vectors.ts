@@ -279,6 +279,15 @@ class Validity {
     bits[i >> 3] = (bits[i >> 3] as number) & ~(1 << (i & 7))
     this.nullCount++
   }
+  /** the `nullCount` and `nullBitmap` of the column's `makeData` */
+  props(): { nullCount: number; nullBitmap: Uint8Array | undefined } {
+    return { nullCount: this.nullCount, nullBitmap: this.bits }
+  }
+}
+
+/** Whether `v` is written as a null slot: a hole, or `null` where `d` is nullable. */
+function isNullSlot(d: { readonly nullable: boolean }, v: unknown): boolean {
+  return v === HOLE || (v === null && d.nullable)
 }
 
 type Of<K extends Descriptor['kind']> = Extract<Descriptor, { readonly kind: K }>
@@ -294,16 +303,10 @@ function buildFloat64(d: Of<'float64'>, values: ArrayLike<unknown>): Data {
   for (let i = 0; i < n; i++) {
     const v = values[i]
     if (typeof v === 'number') data[i] = v
-    else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+    else if (isNullSlot(d, v)) validity.setNull(i)
     else throw misfit(i, d, v)
   }
-  return makeData({
-    type,
-    length: n,
-    data,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
-  })
+  return makeData({ type, length: n, data, ...validity.props() })
 }
 
 function buildBool(d: Of<'bool'>, values: ArrayLike<unknown>): Data {
@@ -314,17 +317,10 @@ function buildBool(d: Of<'bool'>, values: ArrayLike<unknown>): Data {
     const v = values[i]
     if (v === true) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7))
     else if (v === false) continue
-    else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+    else if (isNullSlot(d, v)) validity.setNull(i)
     else throw misfit(i, d, v)
   }
-  const type = new Bool()
-  return makeData({
-    type,
-    length: n,
-    data,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
-  })
+  return makeData({ type: new Bool(), length: n, data, ...validity.props() })
 }
 
 function buildNull(d: Of<'null'>, values: ArrayLike<unknown>): Data {
@@ -412,7 +408,7 @@ function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>, exact: boolean): D
       if (typeof v === 'string') {
         if (!sink.write(v, exact)) throw new Problem(i, 'a well-formed string', show(v))
         if (sink.pos > MAX_OFFSET) throw tooLarge()
-      } else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+      } else if (isNullSlot(d, v)) validity.setNull(i)
       else throw misfit(i, d, v)
       offsets[i + 1] = sink.pos
     }
@@ -423,8 +419,7 @@ function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>, exact: boolean): D
     length: n,
     valueOffsets: offsets,
     data: sink.done(),
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
+    ...validity.props(),
   })
 }
 
@@ -455,7 +450,7 @@ function asciiChunk(
   while (stop < end && joined.length < CHUNK_UNITS) {
     const v = values[stop]
     if (typeof v === 'string') joined += v
-    else if (!(v === HOLE || (v === null && d.nullable))) break
+    else if (!isNullSlot(d, v)) break
     stop++
   }
   const len = joined.length
@@ -490,7 +485,7 @@ function buildDictionary(d: Of<'dictionary'>, values: ArrayLike<unknown>): Data 
     const v = values[i]
     const k = typeof v === 'string' ? index.get(v) : undefined
     if (k !== undefined) indices[i] = k
-    else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+    else if (isNullSlot(d, v)) validity.setNull(i)
     else throw misfit(i, d, v)
   }
   // values nothing fits (unpaired surrogates) are never referenced: write them lossily
@@ -500,8 +495,7 @@ function buildDictionary(d: Of<'dictionary'>, values: ArrayLike<unknown>): Data 
     length: n,
     data: indices,
     dictionary,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
+    ...validity.props(),
   })
 }
 
@@ -512,7 +506,7 @@ function buildStruct(d: Of<'struct'>, values: ArrayLike<unknown>, exact: boolean
   const validity = new Validity(n)
   for (let i = 0; i < n; i++) {
     const v = values[i]
-    if (v === HOLE || (v === null && d.nullable)) {
+    if (isNullSlot(d, v)) {
       validity.setNull(i)
       for (const column of columns) column[i] = HOLE
       continue
@@ -577,8 +571,7 @@ function buildStruct(d: Of<'struct'>, values: ArrayLike<unknown>, exact: boolean
     type,
     length: n,
     children,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
+    ...validity.props(),
   })
 }
 
@@ -598,7 +591,7 @@ function buildList(d: Of<'list'>, values: ArrayLike<unknown>, exact: boolean): D
     if (Array.isArray(v)) {
       // a hole reads as undefined, which fits no item type
       for (let k = 0; k < v.length; k++) items.push(v[k])
-    } else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+    } else if (isNullSlot(d, v)) validity.setNull(i)
     else throw misfit(i, d, v)
     offsets[i + 1] = items.length
   }
@@ -619,8 +612,7 @@ function buildList(d: Of<'list'>, values: ArrayLike<unknown>, exact: boolean): D
     length: n,
     valueOffsets: offsets,
     child,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
+    ...validity.props(),
   })
 }
 
@@ -642,7 +634,7 @@ function buildMap(d: Of<'map'>, values: ArrayLike<unknown>, exact: boolean): Dat
         keys.push(k)
         entries.push(x)
       }
-    } else if (v === HOLE || (v === null && d.nullable)) validity.setNull(i)
+    } else if (isNullSlot(d, v)) validity.setNull(i)
     else throw misfit(i, d, v)
     offsets[i + 1] = keys.length
   }
@@ -675,8 +667,7 @@ function buildMap(d: Of<'map'>, values: ArrayLike<unknown>, exact: boolean): Dat
     length: n,
     valueOffsets: offsets,
     child,
-    nullCount: validity.nullCount,
-    nullBitmap: validity.bits,
+    ...validity.props(),
   })
 }
 
