@@ -283,9 +283,8 @@ export class NodeError extends DagflowError {
     index: number | undefined,
     cause: unknown,
   ) {
-    const at = index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
     super(
-      `Node "${node}" failed${at}: ${causeMessage(cause)}\n` +
+      `Node "${node}" failed${onItem(key, index)}: ${causeMessage(cause)}\n` +
         'The error came from the node\'s function (see `cause` for its stack): fix the function, or the input it was given.',
       { cause },
     )
@@ -356,9 +355,8 @@ export class TimeoutError extends DagflowError {
     index: number | undefined,
     attempt: number,
   ) {
-    const at = index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
     super(
-      `Node "${node}" took longer than its timeoutMs (${timeoutMs} ms)${at}, attempt ${attempt}. ` +
+      `Node "${node}" took longer than its timeoutMs (${timeoutMs} ms)${onItem(key, index)}, attempt ${attempt}. ` +
         'Raise timeoutMs, make the call faster, or add retry: { attempts } to try again.',
     )
     this.node = node
@@ -466,6 +464,10 @@ export const isDagflowError = (u: unknown): u is DagflowError =>
 /** @internal wraps anything thrown outside a node into a DagflowError */
 export const toDagflowError = (u: unknown): AnyDagflowError =>
   isDagflowError(u) ? (u as AnyDagflowError) : new NodeError('(executor)', undefined, undefined, u)
+
+/** where in a `map` a node call ran: `' on item 3 (key "a")'`, or `''` outside a map */
+const onItem = (key: string | number | undefined, index: number | undefined): string =>
+  index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
 
 const causeMessage = (u: unknown): string =>
   u instanceof Error ? u.message : typeof u === 'string' ? u : describe(u)

@@ -188,14 +188,9 @@ export class BatchCheckError extends DagflowError {
 // internal
 // -------------------------------------------------------------------------------------
 
-function missingArbitraryMessage(fields: {
-  readonly reason: MissingArbitraryReason
-  readonly codec?: string | undefined
-  readonly node?: string | undefined
-  readonly params?: ReadonlyArray<string>
-  readonly path?: ReadonlyArray<string>
-  readonly maxDepth?: number
-}): string {
+function missingArbitraryMessage(
+  fields: ConstructorParameters<typeof MissingArbitraryError>[0],
+): string {
   const params = fields.params ?? []
   const path = fields.path ?? []
   const codec = fields.codec ?? '?'
