@@ -5,8 +5,8 @@
  *
  * @since 0.3.0
  */
-import { runError, setupError, usageError } from './cli-error.js'
-import { errorText, isModuleNotFound, type CliPipeline } from './load-pipeline.js'
+import { runError, usageError } from './cli-error.js'
+import { errorText, importPeer, type CliPipeline } from './load-pipeline.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -47,18 +47,13 @@ export async function graphText(p: CliPipeline, format: GraphFormat): Promise<st
 // -------------------------------------------------------------------------------------
 
 async function toSvg(dot: string): Promise<string> {
-  let graphviz: typeof import('@hpcc-js/wasm-graphviz')
-  try {
-    graphviz = await import('@hpcc-js/wasm-graphviz')
-  } catch (e) {
-    if (!isModuleNotFound(e, '@hpcc-js/wasm-graphviz')) throw e
-    throw setupError(
-      '--format svg lays the graph out with Graphviz compiled to WebAssembly, from the optional peer dependency ' +
-        '@hpcc-js/wasm-graphviz, which is not installed. Install it with `npm install -D @hpcc-js/wasm-graphviz`, ' +
-        'or use --format dot and your own Graphviz.',
-      e,
-    )
-  }
+  const graphviz = await importPeer(
+    () => import('@hpcc-js/wasm-graphviz'),
+    '@hpcc-js/wasm-graphviz',
+    '--format svg lays the graph out with Graphviz compiled to WebAssembly, from the optional peer dependency ' +
+      '@hpcc-js/wasm-graphviz, which is not installed. Install it with `npm install -D @hpcc-js/wasm-graphviz`, ' +
+      'or use --format dot and your own Graphviz.',
+  )
   try {
     const gv = await graphviz.Graphviz.load()
     const svg = gv.dot(dot, 'svg')

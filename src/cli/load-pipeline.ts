@@ -109,16 +109,13 @@ async function importModule(ref: ModuleRef): Promise<Readonly<Record<string, unk
   }
   let tsImport: ((specifier: string, parent: string) => Promise<unknown>) | undefined
   if (isTs) {
-    try {
-      tsImport = (await import('tsx/esm/api')).tsImport as typeof tsImport
-    } catch (e) {
-      if (!isModuleNotFound(e, 'tsx')) throw e
-      throw setupError(
-        `Loading the TypeScript module ${ref.path} needs the optional peer dependency tsx, which is not installed. ` +
-          'Install it with `npm install -D tsx`, or point dagflow at compiled JavaScript.',
-        e,
-      )
-    }
+    const api = await importPeer(
+      () => import('tsx/esm/api'),
+      'tsx',
+      `Loading the TypeScript module ${ref.path} needs the optional peer dependency tsx, which is not installed. ` +
+        'Install it with `npm install -D tsx`, or point dagflow at compiled JavaScript.',
+    )
+    tsImport = api.tsImport as typeof tsImport
   }
   try {
     const m = tsImport === undefined ? await import(url) : await tsImport(url, import.meta.url)
@@ -199,6 +196,23 @@ function describeValue(v: unknown): string {
     return ctor === undefined || ctor === 'Object' ? 'an object' : `a ${ctor} instance`
   }
   return `a ${typeof v}`
+}
+
+/**
+ * `load()` of a module that needs the optional peer `pkg`; when `pkg` is not installed, a setup
+ * error (exit 2) with `message`, which says how to install it or do without.
+ */
+export async function importPeer<T>(
+  load: () => Promise<T>,
+  pkg: string,
+  message: string | ((e: unknown) => string),
+): Promise<T> {
+  try {
+    return await load()
+  } catch (e) {
+    if (!isModuleNotFound(e, pkg)) throw e
+    throw setupError(typeof message === 'string' ? message : message(e), e)
+  }
 }
 
 /** Whether `e` says that `pkg` itself (not something it imports) cannot be found. */

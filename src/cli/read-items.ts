@@ -8,8 +8,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { runError, setupError, usageError } from './cli-error.js'
-import { errorText, isModuleNotFound } from './load-pipeline.js'
+import { runError, usageError } from './cli-error.js'
+import { errorText, importPeer } from './load-pipeline.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -157,16 +157,12 @@ export async function importArrow(
   what: 'read' | 'write',
   file: string,
 ): Promise<typeof import('apache-arrow')> {
-  try {
-    return await import('apache-arrow')
-  } catch (e) {
-    if (!isModuleNotFound(e, 'apache-arrow')) throw e
-    throw setupError(
-      `To ${what} the Arrow file ${file}, dagflow needs the optional peer dependency apache-arrow, which is not installed. ` +
-        'Install it with `npm install apache-arrow`, or use a .jsonl or .json file.',
-      e,
-    )
-  }
+  return importPeer(
+    () => import('apache-arrow'),
+    'apache-arrow',
+    `To ${what} the Arrow file ${file}, dagflow needs the optional peer dependency apache-arrow, which is not installed. ` +
+      'Install it with `npm install apache-arrow`, or use a .jsonl or .json file.',
+  )
 }
 
 /** An Arrow value as a plain JS value: structs and maps as objects, lists as arrays. */

@@ -21,7 +21,7 @@ import {
 } from 'dagflow'
 import { CliError, runError, setupError, usageError } from './cli-error.js'
 import { JsonTextError, toJsonText } from './json-text.js'
-import { errorText, isModuleNotFound, type LoadedPipeline } from './load-pipeline.js'
+import { errorText, importPeer, type LoadedPipeline } from './load-pipeline.js'
 import { dataExtension, importArrow, readItems, type DataExtension } from './read-items.js'
 import {
   KEY_COLUMN,
@@ -91,17 +91,12 @@ export interface RunIO {
 
 /** The SQLite cache of `--cache PATH` (dagflow/cache, which needs better-sqlite3). */
 async function openCache(path: string): Promise<{ close(): void } & import('dagflow').CacheStore> {
-  let mod: typeof import('dagflow/cache')
-  try {
-    mod = await import('dagflow/cache')
-  } catch (e) {
-    if (!isModuleNotFound(e, 'better-sqlite3')) throw e
-    throw setupError(
-      '--cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
-        'Install it with `npm install better-sqlite3@12`, or run without --cache.',
-      e,
-    )
-  }
+  const mod = await importPeer(
+    () => import('dagflow/cache'),
+    'better-sqlite3',
+    '--cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
+      'Install it with `npm install better-sqlite3@12`, or run without --cache.',
+  )
   try {
     return mod.sqliteCache(path)
   } catch (e) {
@@ -414,14 +409,13 @@ async function progressListener(
   stream: NodeJS.WriteStream,
   loaded: LoadedPipeline,
 ): Promise<(event: DagflowEvent) => void> {
-  try {
-    const { progress } = await import('dagflow/observe')
-    const label = loaded.exportName === 'default' ? loaded.ref.path : loaded.exportName
-    return progress({ stream, label })
-  } catch (e) {
-    if (!isModuleNotFound(e, 'cli-progress')) throw e
-    throw setupError(`--progress needs cli-progress, which is not installed: ${errorText(e)}`, e)
-  }
+  const { progress } = await importPeer(
+    () => import('dagflow/observe'),
+    'cli-progress',
+    (e) => `--progress needs cli-progress, which is not installed: ${errorText(e)}`,
+  )
+  const label = loaded.exportName === 'default' ? loaded.ref.path : loaded.exportName
+  return progress({ stream, label })
 }
 
 /** A run failure as a CliError: exit 2 for what `--set` or setup fixes, else exit 1. */
