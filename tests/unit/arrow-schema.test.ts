@@ -5,28 +5,9 @@ import {
   fits,
   inferDescriptor,
   isNullable,
-  type Descriptor,
 } from '../../src/executors/arrow/schema.js'
 
-const F64 = { kind: 'float64', nullable: false } as const
-const UTF8 = { kind: 'utf8', nullable: false } as const
-const BOOL = { kind: 'bool', nullable: false } as const
-const JS = { kind: 'js' } as const
-const NULL = { kind: 'null' } as const
-const nullable = (d: Descriptor): Descriptor => ({ ...d, nullable: true }) as Descriptor
-const field = (name: string, type: Descriptor, optional = false) => ({ name, type, optional })
-const struct = (...fields: Array<ReturnType<typeof field>>): Descriptor => ({
-  kind: 'struct',
-  fields,
-  nullable: false,
-})
-const list = (items: Descriptor): Descriptor => ({ kind: 'list', items, nullable: false })
-const map = (values: Descriptor): Descriptor => ({ kind: 'map', values, nullable: false })
-const dict = (...values: Array<string>): Descriptor => ({
-  kind: 'dictionary',
-  values,
-  nullable: false,
-})
+import { BOOL, dict, F64, field, JS, list, map, NULL, nullable, struct, UTF8 } from '../arrow-descriptors.js'
 
 class Point {
   readonly x: number

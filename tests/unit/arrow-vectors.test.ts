@@ -9,24 +9,7 @@ import {
   VectorBuildError,
 } from '../../src/executors/arrow/vectors.js'
 
-const F64 = { kind: 'float64', nullable: false } as const
-const UTF8 = { kind: 'utf8', nullable: false } as const
-const BOOL = { kind: 'bool', nullable: false } as const
-const NULL = { kind: 'null' } as const
-const nullable = (d: Descriptor): Descriptor => ({ ...d, nullable: true }) as Descriptor
-const field = (name: string, type: Descriptor, optional = false) => ({ name, type, optional })
-const struct = (...fields: Array<ReturnType<typeof field>>): Descriptor => ({
-  kind: 'struct',
-  fields,
-  nullable: false,
-})
-const list = (items: Descriptor): Descriptor => ({ kind: 'list', items, nullable: false })
-const map = (values: Descriptor): Descriptor => ({ kind: 'map', values, nullable: false })
-const dict = (...values: Array<string>): Descriptor => ({
-  kind: 'dictionary',
-  values,
-  nullable: false,
-})
+import { BOOL, dict, F64, field, list, map, NULL, nullable, struct, UTF8 } from '../arrow-descriptors.js'
 
 const data = (v: Vector): Data => v.data[0] as Data
 

@@ -1,38 +1,7 @@
-import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import { rejection, sleep } from '../helpers.js'
-import {
-  ListenerError,
-  LocalExecutor,
-  NodeError,
-  node,
-  pipeline,
-  type Column,
-  type DagflowEvent,
-  type Executor,
-} from 'dagflow'
-import { ArrowBatchExecutor } from 'dagflow/arrow'
-
-const executors: ReadonlyArray<[string, () => Executor]> = [
-  ['local', () => new LocalExecutor({ concurrency: 4 })],
-  ['arrow', () => new ArrowBatchExecutor({ batchSize: 64, concurrency: 4 })],
-]
-
-const a = node(
-  {
-    output: 'a',
-    mapAxis: 'x',
-    inputs: { x: t.number },
-    batch: ({ x }) => Float64Array.from(x, (v) => v + 1),
-  },
-  ({ x }) => x + 1,
-)
-const b = node({ output: 'b', mapAxis: 'a' }, async ({ a }: { a: number }) => a * 2)
-const total = node({ output: 'total' }, ({ b }: { b: ReadonlyArray<number> }) =>
-  b.reduce((s, v) => s + v, 0),
-)
-const p = pipeline(a, b, total)
-const xs = Array.from({ length: 300 }, (_, i) => i)
+import { ListenerError, NodeError, node, pipeline, type Column, type DagflowEvent } from 'dagflow'
+import { executors, p, xs } from '../event-fixture.js'
 
 for (const [name, make] of executors) {
   describe(`events and stats (${name})`, () => {

@@ -8,9 +8,10 @@ import {
 } from '@opentelemetry/sdk-trace-base'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
-import { LocalExecutor, NodeError, node, pipeline, type DagflowEvent, type Executor } from 'dagflow'
+import { LocalExecutor, NodeError, node, pipeline, type DagflowEvent } from 'dagflow'
 import { ArrowBatchExecutor } from 'dagflow/arrow'
 import { otel, tee } from 'dagflow/observe'
+import { executors, p, xs } from '../event-fixture.js'
 
 /** A provider exporting to memory, and a count of spans started and ended. */
 function setup() {
@@ -36,26 +37,6 @@ const idOf = (s: ReadableSpan): string => s.spanContext().spanId
 const ns = ([sec, nano]: readonly [number, number]): bigint =>
   BigInt(sec) * 1_000_000_000n + BigInt(nano)
 
-const executors: ReadonlyArray<[string, () => Executor]> = [
-  ['local', () => new LocalExecutor({ concurrency: 4 })],
-  ['arrow', () => new ArrowBatchExecutor({ batchSize: 64, concurrency: 4 })],
-]
-
-const a = node(
-  {
-    output: 'a',
-    mapAxis: 'x',
-    inputs: { x: t.number },
-    batch: ({ x }) => Float64Array.from(x, (v) => v + 1),
-  },
-  ({ x }) => x + 1,
-)
-const b = node({ output: 'b', mapAxis: 'a' }, async ({ a }: { a: number }) => a * 2)
-const total = node({ output: 'total' }, ({ b }: { b: ReadonlyArray<number> }) =>
-  b.reduce((s, v) => s + v, 0),
-)
-const p = pipeline(a, b, total)
-const xs = Array.from({ length: 300 }, (_, i) => i)
 
 for (const [name, make] of executors) {
   describe(`otel() (${name})`, () => {

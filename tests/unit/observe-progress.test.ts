@@ -6,9 +6,9 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import * as t from 'io-ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { LocalExecutor, NodeError, node, pipeline, type DagflowEvent, type Executor } from 'dagflow'
-import { ArrowBatchExecutor } from 'dagflow/arrow'
+import { LocalExecutor, NodeError, node, pipeline, type DagflowEvent } from 'dagflow'
 import { progress, tee, type ProgressStream } from 'dagflow/observe'
+import { executors } from '../event-fixture.js'
 
 /** A stream that collects what is written; `isTTY` as given, 80 columns, readline's stubs. */
 function fakeStream(
@@ -40,10 +40,6 @@ const SAVE = '\x1B7'
 const RESTORE = '\x1B8'
 const RATE = /\d+(\.\d+)?[kM]? items\/s/
 
-const executors: ReadonlyArray<[string, () => Executor]> = [
-  ['local', () => new LocalExecutor({ concurrency: 4 })],
-  ['arrow', () => new ArrowBatchExecutor({ batchSize: 64, concurrency: 4 })],
-]
 
 const step = node(
   {
