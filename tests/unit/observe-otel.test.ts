@@ -37,7 +37,6 @@ const idOf = (s: ReadableSpan): string => s.spanContext().spanId
 const ns = ([sec, nano]: readonly [number, number]): bigint =>
   BigInt(sec) * 1_000_000_000n + BigInt(nano)
 
-
 for (const [name, make] of executors) {
   describe(`otel() (${name})`, () => {
     it('makes a run span, a child span per node and a grandchild span per batch', async () => {

@@ -40,7 +40,6 @@ const SAVE = '\x1B7'
 const RESTORE = '\x1B8'
 const RATE = /\d+(\.\d+)?[kM]? items\/s/
 
-
 const step = node(
   {
     output: 'stepOne',
