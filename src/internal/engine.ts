@@ -1080,6 +1080,11 @@ class BatchJob {
   /** the column record builder (see {@link Generated.record}), and its values */
   readonly record: Generated['record']
   readonly values: Array<unknown>
+  /**
+   * per parameter, the Float64Array that a plain column of numbers is checked into, batch by
+   * batch: one allocation per run rather than one per batch (each batch gets a view)
+   */
+  readonly slabs: Array<Float64Array | undefined>
   constructor(
     pn: PlanNode,
     slots: ReadonlyArray<unknown>,
@@ -1097,6 +1102,7 @@ class BatchJob {
     this.began = new Float64Array(Math.ceil(ctx.n / size))
     this.record = generate(pn).record
     this.values = new Array<unknown>(pn.params.length)
+    this.slabs = new Array<Float64Array | undefined>(pn.params.length)
   }
 }
 
@@ -1116,10 +1122,9 @@ function callBatch(job: BatchJob, b: number): unknown {
     const prm = params[j] as PlanParam
     if (prm.kind === 'item') {
       const chunk = job.segment === undefined ? undefined : segmentChunk(job.segment, prm.slot, b)
-      values[j] =
-        chunk === undefined
-          ? itemColumn(pn, prm.name, prm.codec, job.slots[prm.slot] as Column, start, length, start, keys)
-          : itemColumn(pn, prm.name, prm.codec, chunk, 0, length, start, keys)
+      const source = chunk ?? (job.slots[prm.slot] as Column)
+      const from = chunk === undefined ? start : 0
+      values[j] = itemColumn(pn, prm.name, prm.codec, source, from, length, start, keys, job.slabs, j)
     } else values[j] = repeat((job.constants ??= decodeConstants(pn, job.slots))[j], length, prm.codec)
   }
   const columns = job.record(values)
@@ -1513,7 +1518,10 @@ async function runBatchedSome(
 /**
  * The column of a per-item parameter for `length` items, read from `source` at `from` (a whole
  * column, or one batch of an upstream node), decoded by its codec; `first` is the index of the
- * batch's first item, for errors.
+ * batch's first item, for errors. When `slabs` is given, a plain column of numbers checked by
+ * `t.number` is written into a view of `slabs[at]` (`at`: the parameter's position; one
+ * Float64Array for the whole column, made on first use): one allocation per run instead of one
+ * per batch, which costs more than a batch of cheap arithmetic.
  */
 function itemColumn(
   pn: PlanNode,
@@ -1524,24 +1532,29 @@ function itemColumn(
   length: number,
   first: number,
   keys: Keys,
+  slabs: Array<Float64Array | undefined> | undefined,
+  at: number,
 ): Column {
   const end = from + length
   if (source instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) {
     return from === 0 && length === source.length ? source : source.subarray(from, end)
   }
   if (codec === undefined) return source.slice(from, end) as Column
-  const at = (j: number) => ({ node: pn.node.name, param, key: keyAt(keys, first + j), index: first + j })
+  const where = (j: number) => ({ node: pn.node.name, param, key: keyAt(keys, first + j), index: first + j })
   if (isNumberCodec(codec)) {
     // the t.number check and the move into a Float64Array, in one pass
-    const out = new Float64Array(length)
+    const out =
+      slabs === undefined || length === source.length
+        ? new Float64Array(length)
+        : (slabs[at] ??= new Float64Array(source.length)).subarray(from, end)
     for (let j = 0; j < length; j++) {
       const v = source[from + j]
-      out[j] = typeof v === 'number' ? v : (decodeAt(codec, v, at(j)) as number)
+      out[j] = typeof v === 'number' ? v : (decodeAt(codec, v, where(j)) as number)
     }
     return out
   }
   const out = new Array<unknown>(length)
-  for (let j = 0; j < length; j++) out[j] = decodeAt(codec, source[from + j], at(j))
+  for (let j = 0; j < length; j++) out[j] = decodeAt(codec, source[from + j], where(j))
   return out
 }
 
@@ -1564,7 +1577,7 @@ function gatherColumn(
   if (length > 0 && (members[length - 1] as number) - first === length - 1) {
     // consecutive items (the usual case): a view or one pass, as for contiguous batches
     try {
-      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys)
+      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys, undefined, 0)
     } catch {
       // a value failed its codec: item by item below, so that only its item fails
     }

@@ -71,6 +71,40 @@ describe('ArrowBatchExecutor: batch forms', () => {
     expect(r.outputs.y).toStrictEqual([2, -0, 6])
   })
 
+  it('gives every batch its own t.number column: one a batch form keeps is not overwritten', async () => {
+    // the executor checks a plain column of numbers into one buffer per run, a view per batch;
+    // the views must not overlap, whether calls run in order or on the pool, and a retried
+    // call must see its batch again
+    for (const async of [false, true]) {
+      const kept: Array<Float64Array> = []
+      let failOnce = true
+      const keep = node(
+        {
+          output: 'y',
+          mapAxis: 'x',
+          inputs: { x: t.number },
+          retry: { attempts: 2, backoffMs: 0 },
+          batch: ({ x }) => {
+            kept.push(x as Float64Array)
+            if (failOnce && x[0] === 4) {
+              failOnce = false
+              throw new Error('flaky')
+            }
+            const out = Float64Array.from(x, (v) => v * 10)
+            return async ? Promise.resolve(out) : out
+          },
+        },
+        ({ x }) => x * 10,
+      )
+      const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+      const r = await new ArrowBatchExecutor({ batchSize: 4, concurrency: 3 }).map(pipeline(keep), { x: xs })
+      expect(r.outputs.y).toStrictEqual(xs.map((v) => v * 10))
+      expect(kept.every((c) => c instanceof Float64Array)).toBe(true)
+      const seen = kept.map((c) => Array.from(c)).sort((p, q) => (p[0] as number) - (q[0] as number))
+      expect(seen).toStrictEqual([[0, 1, 2, 3], [4, 5, 6, 7], [4, 5, 6, 7], [8, 9]])
+    }
+  })
+
   it('passes Float64Array results on to the next batch form without copying', async () => {
     let produced: Float64Array | undefined
     let received: ArrayLike<number> | undefined
