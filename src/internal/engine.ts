@@ -1405,27 +1405,33 @@ async function runBatchedSome(
   // batches hold only the items to compute: not failed upstream, not found in the cache
   const indices = new Int32Array(n)
   let count = 0
-  for (let i = 0; i < n; i++) {
-    if (cached?.hits[i] === 1) (out as Array<unknown>)[i] = cached.values[i]
-    else if (collect === undefined || collect.failed[i] === 0) indices[count++] = i
+  if (cached === undefined && collect?.any !== true) {
+    for (; count < n; count++) indices[count] = count
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (cached?.hits[i] === 1) (out as Array<unknown>)[i] = cached.values[i]
+      else if (collect === undefined || collect.failed[i] === 0) indices[count++] = i
+    }
   }
   const alive = indices.subarray(0, count)
   const batches: Array<Members> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
   const began = new Float64Array(batches.length)
+  const slabs = new Array<Float64Array | undefined>(pn.params.length)
   /** the batch's columns; an item whose value fails its codec leaves the batch */
   const columnsOf = (b: number): Record<string, unknown> => {
     const members = batches[b] as Members
     const columns: Record<string, unknown> = {}
+    const failures = collect?.failures.length
     pn.params.forEach((prm, j) => {
       if (prm.kind !== 'item') {
         defineValue(columns, prm.name, repeat(constants[j], members.length, prm.codec))
         return
       }
-      defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx))
+      defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx, slabs, j))
     })
-    if (collect !== undefined && members.some((i) => collect.failed[i] === 1)) {
+    if (collect !== undefined && collect.failures.length !== failures) {
       batches[b] = members.filter((i) => collect.failed[i] === 0)
       return columnsOf(b) // rebuild without the items that failed their codecs
     }
@@ -1446,8 +1452,7 @@ async function runBatchedSome(
     if (members.length === 0) return
     const first = members[0] as number
     const ms = now() - (began[b] as number)
-    const which = members.length > 8 ? `${members.subarray(0, 8).join(', ')}, …` : members.join(', ')
-    const results = batchLength(pn, r, first, members.length, keys, which)
+    const results = batchLength(pn, r, first, members.length, keys, members)
     const codec = pn.node.returns
     if (results instanceof Float64Array && cached === undefined && (codec === undefined || isNumberCodec(codec))) {
       // numbers that need no check, as in the contiguous path
@@ -1569,6 +1574,8 @@ function gatherColumn(
   source: Column,
   members: Members,
   ctx: RunContext,
+  slabs: Array<Float64Array | undefined>,
+  at: number,
 ): Column {
   const name = pn.node.name
   const codec = prm.codec
@@ -1577,7 +1584,7 @@ function gatherColumn(
   if (length > 0 && (members[length - 1] as number) - first === length - 1) {
     // consecutive items (the usual case): a view or one pass, as for contiguous batches
     try {
-      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys, undefined, 0)
+      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys, slabs, at)
     } catch {
       // a value failed its codec: item by item below, so that only its item fails
     }
@@ -1615,13 +1622,19 @@ function batchLength(
   first: number,
   length: number,
   keys: Keys,
-  which: string,
+  members: Members | undefined,
 ): ArrayLike<unknown> {
   const arrayLike =
     typeof r === 'object' && r !== null && typeof (r as { length?: unknown }).length === 'number'
   if (arrayLike && (r as ArrayLike<unknown>).length === length) return r as ArrayLike<unknown>
   const count = arrayLike ? (r as ArrayLike<unknown>).length : 0
   const got = arrayLike ? `${count} result${count === 1 ? '' : 's'}` : describeValue(r)
+  const which =
+    members === undefined
+      ? `${first}–${first + length - 1}`
+      : members.length > 8
+        ? `${members.subarray(0, 8).join(', ')}, …`
+        : members.join(', ')
   throw nodeError(
     pn,
     first,
@@ -1634,7 +1647,7 @@ function batchLength(
 
 /** Checks a batch call's results: one per item, each decoded by `returns`. */
 function batchResults(pn: PlanNode, r: unknown, start: number, length: number, keys: Keys): Column {
-  const results = batchLength(pn, r, start, length, keys, `${start}–${start + length - 1}`)
+  const results = batchLength(pn, r, start, length, keys, undefined)
   const codec = pn.node.returns
   if (results instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) return results
   if (codec === undefined) return Array.isArray(results) ? results : Array.from(results)
