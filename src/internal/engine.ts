@@ -1315,9 +1315,10 @@ function keepBatches(s: Segment, k: number, b: number, count: number): void {
 }
 
 /**
- * Runs a fused segment. Outputs are kept as {@link Use} says. When a call returns a promise, that
- * call settles first (it is the only one in flight), and the segment goes on node by node from
- * there, each node's remaining batches on the worker pool. A failure while fused is reported as
+ * Runs a fused segment. Outputs are kept as {@link Use} says. When a call returns a promise, the
+ * segment goes on node by node from there, each node's remaining batches on the worker pool: the
+ * first node's call joins its pool as it is; a later node's call settles first (it is then the
+ * only one in flight), since the nodes before it still have batches to run. A failure while fused is reported as
  * running node by node would report it: the nodes before the failing one first run the rest of
  * their batches, and the first of them to fail is the error.
  */
@@ -1340,7 +1341,15 @@ async function runSegment(
   let fused = true
   try {
     const stop = runFused(s, ctx, size)
-    if (stop !== undefined) {
+    if (stop !== undefined && stop.k === 0) {
+      // the first node's call is in flight: the node's other batches join it on the worker pool
+      // (no node before it has batches left), then the others go on node by node
+      const { b, r } = stop
+      keepBatches(s, -1, b, count)
+      fused = false
+      await driveBatches(s.jobs[0] as BatchJob, b, r, (k, column) => segmentSink(s, 0, k, column, n, size))
+      for (let j = 1; j < nodes.length; j++) await rest(j, b)
+    } else if (stop !== undefined) {
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
       const value = await raceAbort(

@@ -250,6 +250,33 @@ describe('ArrowBatchExecutor: fused batch forms', () => {
     expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'b', index: 0 })
   })
 
+  it('keeps the first node’s async call in flight while its next batches start on the pool', async () => {
+    // a model-like first node: its batch 0 must not wait alone before batches 1 and 2 start
+    const log: Array<string> = []
+    const embed = node(
+      {
+        output: 'e',
+        mapAxis: 'x',
+        batch: async ({ x }: { x: Column<number> }) => {
+          log.push(`start ${x[0]}`)
+          await sleep(5)
+          log.push(`end ${x[0]}`)
+          return Array.from(x, (v) => v * 10)
+        },
+      },
+      async ({ x }: { x: number }) => x * 10,
+    )
+    const norm = node(
+      { output: 'n', mapAxis: 'e', batch: ({ e }: { e: Column<number> }) => Array.from(e, (v) => v + 1) },
+      ({ e }: { e: number }) => e + 1,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2, concurrency: 3 }).map(pipeline(embed, norm), {
+      x: [0, 1, 2, 3, 4, 5],
+    })
+    expect(r.outputs.n).toStrictEqual([1, 11, 21, 31, 41, 51])
+    expect(log.slice(0, 3)).toStrictEqual(['start 0', 'start 2', 'start 4'])
+  })
+
   it('keeps at most `concurrency` batch calls in flight when the segment goes async', async () => {
     let inFlight = 0
     let most = 0
