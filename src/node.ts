@@ -148,12 +148,23 @@ export interface Node<out O extends string, in D, out R, out M extends string = 
  */
 export type AnyNode = Node<string, never, unknown, string, never>
 
-/** What `keyAttr` may be: a key of the map-axis item type, and nothing without `mapAxis`. */
+/**
+ * What `keyAttr` may be: a field of the map-axis item whose values can be keys (strings or
+ * numbers; the run checks each one), and nothing without `mapAxis` or on a primitive item.
+ */
 type KeyAttrFor<D, M extends string> = [M] extends [never]
   ? DagflowTypeError<'keyAttr requires mapAxis'>
   : M extends keyof D
-    ? keyof NonNullable<D[M]> & string
+    ? KeyFields<NonNullable<D[M]>, M>
     : never
+type KeyFields<I, M extends string> = 0 extends 1 & I
+  ? string // any: nothing to check
+  : [I] extends [never]
+    ? string // not inferred yet (a function whose `ctx` is typed from context): checked later
+    : [I] extends [string | number | boolean | bigint | symbol]
+    ? DagflowTypeError<`keyAttr names a field of the map-axis item, and "${M}" is not an object: drop keyAttr to key items by index`>
+    : { [K in keyof I & string]-?: [NonNullable<I[K]>] extends [string | number] ? K : never }[keyof I &
+        string]
 
 /** What `batch` may be: the columnar twin of `fn`, and nothing without `mapAxis`. */
 type BatchFor<D, M extends string, R> = [M] extends [never]
@@ -233,6 +244,21 @@ export type ResultOf<F, C extends t.Mixed> = [C] extends [never]
   : t.TypeOf<C>
 
 /**
+ * Whether a `returns` codec can accept what the function returns: one of the two types must
+ * be assignable to the other (a codec may narrow an `unknown` result, but a `t.number` codec
+ * on a function returning strings would fail every call).
+ */
+type ReturnsFits<F, C extends t.Mixed, O extends string> = [C] extends [never]
+  ? unknown
+  : F extends (...args: never) => infer R
+    ? [t.TypeOf<C>] extends [Awaited<R>]
+      ? unknown
+      : [Awaited<R>] extends [t.TypeOf<C>]
+        ? unknown
+        : DagflowTypeError<`the returns codec of "${O}" does not accept what its function returns`>
+    : unknown
+
+/**
  * The parameter record a function with `inputs` codecs receives: the decoded values.
  *
  * @category models
@@ -300,7 +326,7 @@ export function node<
 >(
   spec: Omit<NodeSpec<O, DepsParam<F>, M, ResultOf<F, C>>, 'returns'> & {
     readonly inputs?: undefined
-    readonly returns?: C
+    readonly returns?: C & ReturnsFits<F, C, O>
   },
   fn: F,
 ): Node<O, DepsParam<F>, ResultOf<F, C>, M>

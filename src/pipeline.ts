@@ -242,6 +242,14 @@ type ReduceHint<All, K, M> = [M] extends [never]
   : ''
 type Mismatch<All, O extends string, K extends string, M> =
   `parameter "${K}" of the node producing "${O}" does not accept the type of output "${K}"${ReduceHint<All, K, M>}`
+/** the item type of the map axis, as the per-item nodes declare it */
+type AxisItem<All, Axis extends string> = AxisRecord<All, Axis> extends infer R
+  ? Axis extends keyof R
+    ? R[Axis]
+    : never
+  : never
+type AxisMismatch<O extends string, K extends string> =
+  `parameter "${K}" of the node producing "${O}" does not accept the map-axis input "${K}" (a node without mapAxis receives it as a ReadonlyArray of items)`
 type ParamMismatches<N, All> =
   N extends Node<infer O, infer D, unknown, infer M, never>
     ? [D] extends [never]
@@ -253,7 +261,13 @@ type ParamMismatches<N, All> =
             ? [Expected<All, K, M>] extends [D[K]]
               ? never
               : Mismatch<All, O, K, M>
-            : never
+            : [M] extends [never]
+              ? K extends AxisOf<All>
+                ? [ReadonlyArray<AxisItem<All, K>>] extends [D[K]]
+                  ? never
+                  : AxisMismatch<O, K>
+                : never
+              : never
         }[keyof D & string]
     : never
 

@@ -70,6 +70,20 @@ describe('compile-time diagnostics', () => {
     expect(errorOf('bad-key-attr')).toContain(`Type '"uuid"' is not assignable to type '"query_uuid" | "text"'`)
   })
 
+  it('says keyAttr needs object items', () => {
+    expect(errorOf('key-attr-primitive')).toContain('keyAttr names a field of the map-axis item, and \\"doc\\" is not an object')
+  })
+
+  it('names the output whose returns codec cannot accept its function’s result', () => {
+    expect(errorOf('returns-mismatch')).toContain('the returns codec of \\"label\\" does not accept what its function returns')
+  })
+
+  it('explains that a reduce receives the map-axis input as a ReadonlyArray', () => {
+    expect(errorOf('axis-reduce-mismatch')).toContain(
+      'parameter \\"doc\\" of the node producing \\"first\\" does not accept the map-axis input \\"doc\\"',
+    )
+  })
+
   it('says keyAttr requires mapAxis', () => {
     expect(errorOf('key-attr-without-axis')).toContain('keyAttr requires mapAxis')
   })

@@ -50,6 +50,16 @@ describe('node() types', () => {
     node({ output: 'n', inputs: { s: t.string }, returns: t.number }, ({ s }) => s)
   })
 
+  it('rejects a `returns` codec that cannot accept what an annotated function returns', () => {
+    const n = node({ output: 'n', returns: t.number }, async ({ s }: { s: string }) => s.length)
+    expectTypeOf(n).toEqualTypeOf<Node<'n', { s: string }, number, never>>()
+    // a codec may narrow a result typed `unknown` (it checks it at run time)
+    const parsed = node({ output: 'p', returns: t.number }, ({ s }: { s: string }): unknown => JSON.parse(s))
+    expectTypeOf(parsed).toEqualTypeOf<Node<'p', { s: string }, number, never>>()
+    // @ts-expect-error the function returns strings: every call would fail `returns: t.number`
+    node({ output: 'n', returns: t.number }, ({ s }: { s: string }) => s.toUpperCase())
+  })
+
   it('records the map axis as the fourth type parameter', () => {
     const n = node({ output: 'y', mapAxis: 'item' }, ({ item }: { item: { id: string } }) => item.id)
     expectTypeOf(n).toEqualTypeOf<Node<'y', { item: { id: string } }, string, 'item'>>()
@@ -64,6 +74,17 @@ describe('node() types', () => {
     node({ output: 'k', mapAxis: 'q', keyAttr: 'id' }, ({ q }: { q: { id: string } }) => q.id)
     // @ts-expect-error "uuid" is not a key of the item type { id: string }
     node({ output: 'k', mapAxis: 'q', keyAttr: 'uuid' }, ({ q }: { q: { id: string } }) => q.id)
+  })
+
+  it('accepts as keyAttr only fields whose values can be keys, on object items', () => {
+    type Q = { id: string; n?: number; tags: Array<string> }
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'n' }, ({ q }: { q: Q }) => q.id)
+    // @ts-expect-error a key must be a string or a number, and "tags" holds arrays
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'tags' }, ({ q }: { q: Q }) => q.id)
+    // @ts-expect-error a string item has no fields to key by ("length" is not a key)
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'length' }, ({ q }: { q: string }) => q)
+    // @ts-expect-error the same with a function that takes ctx (typed from context)
+    node({ output: 'k', mapAxis: 'q', keyAttr: 'tags' }, ({ q }: { q: Q }, ctx) => q.id + ctx.index)
   })
 
   it('rejects keyAttr without mapAxis', () => {

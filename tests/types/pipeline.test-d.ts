@@ -137,6 +137,16 @@ describe('pipeline() types', () => {
     pipeline(each, wrong)
   })
 
+  it('expects a reduce over the map-axis input to take a ReadonlyArray of items', () => {
+    const each = node({ output: 'v', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    const count = node({ output: 'n' }, ({ x }: { x: ReadonlyArray<number> }) => x.length)
+    const wrong = node({ output: 'n' }, ({ x }: { x: number }) => x + 1)
+    const r = new LocalExecutor().map(pipeline(each, count), { x: [1, 2] })
+    expectTypeOf(r).resolves.toHaveProperty('outputs').toEqualTypeOf<{ readonly v: ReadonlyArray<number>; readonly n: number }>()
+    // @ts-expect-error a node without mapAxis receives the map-axis input "x" as a ReadonlyArray
+    pipeline(each, wrong)
+  })
+
   it('reports two map axes', () => {
     const a = node({ output: 'a', mapAxis: 'x' }, ({ x }: { x: number }) => x)
     const b = node({ output: 'b', mapAxis: 'y' }, ({ y }: { y: number }) => y)
