@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import type * as t from 'io-ts'
-import { isNode, type AnyNode, type Node } from 'dagflow'
+import { GraphError, isNode, type AnyNode, type Node } from 'dagflow'
 import { MissingArbitraryError } from './errors.js'
 
 // -------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ export function arbitrary<C extends t.Any>(
   options: ArbitraryOptions = {},
 ): fc.Arbitrary<t.OutputOf<C>> {
   if (!isCodec(codec)) {
-    throw new TypeError('arbitrary(codec): `codec` must be an io-ts codec, e.g. t.type({ x: t.number }).')
+    throw new GraphError('arbitrary(codec): `codec` must be an io-ts codec, e.g. t.type({ x: t.number }).')
   }
   return deriveRoot(codec, contextFor(options, undefined, undefined)) as fc.Arbitrary<t.OutputOf<C>>
 }
@@ -181,7 +181,7 @@ export function inputsArbitrary<N extends AnyNode>(
   options: InputsArbitraryOptions<AcceptedParamsOf<N>> = {},
 ): fc.Arbitrary<ParamsOf<N>> {
   if (!isNode(node)) {
-    throw new TypeError('inputsArbitrary(node): `node` must be a node made by node().')
+    throw new GraphError('inputsArbitrary(node): `node` must be a node made by node().')
   }
   const params = paramArbitraries(node, options)
   return fc
@@ -235,7 +235,7 @@ function decodeParams(
     }
     const r = codec.decode(value)
     if (r._tag === 'Left') {
-      throw new TypeError(
+      throw new GraphError(
         `inputsArbitrary: the arbitrary for parameter "${param}" of node "${node.name}" made ${fc.stringify(value)}, which its \`inputs\` codec "${codec.name}" rejects; an arbitrary must make values the codec decodes.`,
       )
     }
@@ -285,7 +285,7 @@ const contextFor = (
 function count(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`\`${name}\` must be a non-negative integer, got ${String(value)}.`)
+    throw new GraphError(`\`${name}\` must be a non-negative integer, got ${String(value)}.`)
   }
   return value
 }

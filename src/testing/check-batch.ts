@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import type * as t from 'io-ts'
-import { isNode, type AnyNode, type Node } from 'dagflow'
+import { GraphError, isNode, type AnyNode, type Node } from 'dagflow'
 import { paramArbitraries, type InputsArbitraryOptions } from './arbitrary.js'
 import { deepEqual } from './deep-equal.js'
 import { BatchCheckError, type BatchCheckFailure } from './errors.js'
@@ -88,23 +88,23 @@ export async function checkBatch<D, R, M extends string>(
   node: Node<string, D, R, M, never>,
   options: NoInfer<CheckBatchOptions<D, R, M>> = {},
 ): Promise<void> {
-  if (!isNode(node)) throw new TypeError('checkBatch(node): `node` must be a node made by node().')
+  if (!isNode(node)) throw new GraphError('checkBatch(node): `node` must be a node made by node().')
   const n = node as AnyNode
   const batch = n.batch as ((columns: unknown) => unknown) | undefined
   if (batch === undefined) {
-    throw new TypeError(
+    throw new GraphError(
       `checkBatch: node "${n.name}" has no \`batch\` form to check against its \`fn\`; give it one with node({ …, mapAxis, batch }).`,
     )
   }
   const constants = new Set<string>(options.constants ?? [])
   for (const c of constants) {
     if (!n.deps.includes(c)) {
-      throw new TypeError(
+      throw new GraphError(
         `checkBatch: constants names "${c}", which is not a parameter of node "${n.name}" (its parameters: ${n.deps.map((d) => `"${d}"`).join(', ')}).`,
       )
     }
     if (c === n.mapAxis) {
-      throw new TypeError(
+      throw new GraphError(
         `checkBatch: constants names "${c}", the map axis of node "${n.name}", which varies per item by definition.`,
       )
     }
@@ -174,7 +174,7 @@ class Disagreement extends Error {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`checkBatch: \`${name}\` must be a positive integer, got ${String(value)}.`)
+    throw new GraphError(`checkBatch: \`${name}\` must be a positive integer, got ${String(value)}.`)
   }
   return value
 }

@@ -109,6 +109,34 @@ describe('toArrow', () => {
     expect(() => toArrow(r, { outputs: ['nope'] })).toThrow(ValidationError)
   })
 
+  it('rejects a key column it cannot write with a ValidationError that says what to do', async () => {
+    const mixed = { outputs: { y: [1, 2] }, keys: ['a', 1] }
+    const bad = (options: Parameters<typeof toArrow>[1], result: unknown = mixed): unknown => {
+      try {
+        toArrow(result as typeof mixed, options)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    }
+    // keys may be strings or numbers, but one Arrow column holds one type: never coerced
+    expect(bad({ keyColumn: 'key' })).toMatchObject({ code: 'VALIDATION', param: 'keyColumn' })
+    expect(String(bad({ keyColumn: 'key' }))).toContain('mix strings and numbers')
+    const r = await new LocalExecutor().map(pipeline(tags), { doc: docs })
+    expect(bad({ keyColumn: 'tags' }, r)).toMatchObject({ code: 'VALIDATION', param: 'keyColumn' })
+    expect(String(bad({ keyColumn: 'tags' }, r))).toContain('also the name of an output')
+    expect(bad({ keyColumn: '' }, r)).toMatchObject({ code: 'VALIDATION', param: 'keyColumn' })
+    // what run() returns is one item's outputs, not a map result
+    const one = await new LocalExecutor().run(pipeline(tags), { doc: docs[0] as { text: string } })
+    expect(bad({}, one)).toBeInstanceOf(ValidationError)
+    expect(String(bad({}, one))).toContain('Pass what map() resolves to')
+    // numbers alone are a Float64 key column
+    expect(read(toArrow({ outputs: { y: [1, 2] }, keys: [3, 4] }, { keyColumn: 'k' }))).toStrictEqual([
+      { k: 3, y: 1 },
+      { k: 4, y: 2 },
+    ])
+  })
+
   it('accepts a hand-made result: array outputs as long as the keys are columns', () => {
     const made: Pick<MapResult<{ y: ReadonlyArray<number>; n: number }>, 'outputs' | 'keys'> = {
       outputs: { y: [1, 2], n: 3 },

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { rejection, thrown } from '../helpers.js'
 import fc from 'fast-check'
 import * as t from 'io-ts'
-import { node, type AnyNode } from 'dagflow'
+import { GraphError, node, type AnyNode } from 'dagflow'
 import {
   arbitrary,
   BatchCheckError,
@@ -266,9 +266,9 @@ describe('arbitrary()', () => {
   })
 
   it('rejects options that are not counts', () => {
-    expect(thrown(() => arbitrary(t.string, { maxDepth: -1 }))).toBeInstanceOf(TypeError)
-    expect(thrown(() => arbitrary(t.string, { maxLength: 1.5 }))).toBeInstanceOf(TypeError)
-    expect(thrown(() => arbitrary('string' as unknown as t.Mixed))).toBeInstanceOf(TypeError)
+    expect(thrown(() => arbitrary(t.string, { maxDepth: -1 }))).toBeInstanceOf(GraphError)
+    expect(thrown(() => arbitrary(t.string, { maxLength: 1.5 }))).toBeInstanceOf(GraphError)
+    expect(thrown(() => arbitrary('string' as unknown as t.Mixed))).toBeInstanceOf(GraphError)
   })
 })
 
@@ -399,7 +399,7 @@ describe('inputsArbitrary()', () => {
     const bad = inputsArbitrary(twice, {
       arbitraries: { n: fc.constant('not a number') },
     })
-    expect(thrown(() => fc.sample(bad, { numRuns: 1, seed: 25 }))).toBeInstanceOf(TypeError)
+    expect(thrown(() => fc.sample(bad, { numRuns: 1, seed: 25 }))).toBeInstanceOf(GraphError)
   })
 
   it('passes overrides down to the codecs', () => {
@@ -450,7 +450,7 @@ describe('inputsArbitrary()', () => {
 
   it('rejects what is not a node', () => {
     const notANode = { output: 'x' } as unknown as AnyNode
-    expect(thrown(() => inputsArbitrary(notANode))).toBeInstanceOf(TypeError)
+    expect(thrown(() => inputsArbitrary(notANode))).toBeInstanceOf(GraphError)
   })
 })
 
@@ -707,12 +707,12 @@ describe('checkBatch()', () => {
 
   it('rejects misuse: no batch form, unknown or per-item constants, bad counts', async () => {
     const plain = node({ output: 'p', mapAxis: 'x', inputs: { x: t.number } }, ({ x }) => x)
-    expect(await rejection(checkBatch(plain))).toBeInstanceOf(TypeError)
+    expect(await rejection(checkBatch(plain))).toBeInstanceOf(GraphError)
     const scale = scaleWith(({ x }) => Array.from(x))
     const untyped = checkBatch as unknown as (n: AnyNode, o: object) => Promise<void>
-    expect(await rejection(untyped(scale, { constants: ['nope'] }))).toBeInstanceOf(TypeError)
-    expect(await rejection(untyped(scale, { constants: ['x'] }))).toBeInstanceOf(TypeError)
-    expect(await rejection(checkBatch(scale, { maxItems: 0 }))).toBeInstanceOf(TypeError)
-    expect(await rejection(checkBatch(scale, { numRuns: 0 }))).toBeInstanceOf(TypeError)
+    expect(await rejection(untyped(scale, { constants: ['nope'] }))).toBeInstanceOf(GraphError)
+    expect(await rejection(untyped(scale, { constants: ['x'] }))).toBeInstanceOf(GraphError)
+    expect(await rejection(checkBatch(scale, { maxItems: 0 }))).toBeInstanceOf(GraphError)
+    expect(await rejection(checkBatch(scale, { numRuns: 0 }))).toBeInstanceOf(GraphError)
   })
 })

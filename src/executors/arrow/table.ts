@@ -44,6 +44,21 @@ export function toArrow(
   result: Pick<MapResult<unknown>, 'outputs' | 'keys'>,
   options: ToArrowOptions = {},
 ): Table {
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    !Array.isArray(result.keys) ||
+    typeof result.outputs !== 'object' ||
+    result.outputs === null
+  ) {
+    throw misuse(
+      '(result)',
+      `expected a map result ({ outputs, keys }), got ${result === null ? 'null' : typeof result}${
+        typeof result === 'object' && result !== null ? ` with keys ${Object.keys(result).join(', ') || '(none)'}` : ''
+      }`,
+      'Pass what map() resolves to; run() gives the outputs of one item, which has no table form.',
+    )
+  }
   const outputs = result.outputs as Readonly<Record<string, unknown>>
   const n = result.keys.length
   const known = resultOutputs(result)
@@ -57,27 +72,46 @@ export function toArrow(
   const columns = wanted.map((name) => {
     const o = perItem.find((x) => x.name === name)
     if (o === undefined) {
-      throw new ValidationError({
-        node: undefined,
-        param: name,
-        key: undefined,
-        index: undefined,
-        paths: [''],
-        details: [`"${name}" is not a per-item output of this result`],
-        hint: `toArrow() writes per-item outputs: ${perItem.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
-      })
+      throw misuse(
+        name,
+        `"${name}" is not a per-item output of this result`,
+        `toArrow() writes per-item outputs: ${perItem.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
+      )
     }
     const values = outputs[name] as ReadonlyArray<unknown>
     const descriptor = o.codec === undefined ? inferDescriptor(values) : describe(o.codec)
     return { name, descriptor: arrowForm(descriptor, name, o.node), values }
   })
-  if (options.keyColumn !== undefined) {
+  const keyColumn = options.keyColumn
+  if (keyColumn !== undefined) {
+    if (typeof keyColumn !== 'string' || keyColumn === '') {
+      throw misuse('keyColumn', `expected a column name, got ${JSON.stringify(keyColumn)}`, 'Name the key column, e.g. { keyColumn: "key" }.')
+    }
+    if (wanted.includes(keyColumn)) {
+      throw misuse(
+        'keyColumn',
+        `"${keyColumn}" is also the name of an output in the table`,
+        'Give the key column a name no output has, e.g. { keyColumn: "key" }.',
+      )
+    }
     const keys = result.keys
-    columns.unshift({ name: options.keyColumn, descriptor: arrowForm(inferDescriptor(keys), options.keyColumn, undefined), values: keys })
+    const descriptor = inferDescriptor(keys)
+    if (descriptor.kind === 'js') {
+      throw misuse(
+        'keyColumn',
+        'the items\' keys mix strings and numbers, and an Arrow column holds values of one type',
+        'Key every item by a field of one type (all strings or all numbers), or leave keyColumn out.',
+      )
+    }
+    columns.unshift({ name: keyColumn, descriptor, values: keys })
   }
   // export is lossy where Arrow has one null for absent and null (SPEC: absent fields read as null)
   return toTable(columns, { exact: false })
 }
+
+/** A call of toArrow that cannot work as written: what was wrong with `param`, and the fix. */
+const misuse = (param: string, detail: string, hint: string): ValidationError =>
+  new ValidationError({ node: undefined, param, key: undefined, index: undefined, paths: [''], details: [detail], hint })
 
 function arrowForm(d: Descriptor, output: string, node: string | undefined): Descriptor {
   if (d.kind !== 'js') return d
