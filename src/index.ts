@@ -71,6 +71,7 @@ export type { CacheStore } from './cache.js'
  */
 export { evaluate as unstable_evaluate, resultOutputs as unstable_resultOutputs } from './internal/engine.js'
 export { toTaskEither as unstable_toTaskEither } from './executor.js'
+export { checkCount as unstable_checkCount, checkOptions as unstable_checkOptions } from './internal/limit.js'
 export type { EngineOptions as UnstableEngineOptions } from './internal/engine.js'
 export type { PlanOutput as UnstablePlanOutput } from './plan.js'
 export type { Runner, RunnerOptions } from './runner.js'

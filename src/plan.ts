@@ -84,6 +84,13 @@ export function planOf(p: AnyPipeline, outputs: ReadonlyArray<string> | undefine
   if (outputs !== undefined && !Array.isArray(outputs)) {
     throw new GraphError('The `outputs` option must be an array of output names.')
   }
+  const unknown = outputs?.filter((o) => !p.outputs.includes(o)) ?? []
+  if (unknown.length > 0) {
+    const names = (xs: ReadonlyArray<string>) => xs.map((o) => `"${o}"`).join(', ')
+    throw new GraphError(
+      `The \`outputs\` option names ${names(unknown)}, which no node produces. Outputs are: ${names(p.outputs)}.`,
+    )
+  }
   const id = outputs === undefined ? '' : `\u0000${outputs.join('\u0000')}`
   let byPipeline = cache.get(p)
   if (byPipeline === undefined) cache.set(p, (byPipeline = new Map()))

@@ -8,7 +8,7 @@
 import { ArrowUnavailableError, GraphError } from './errors.js'
 import { toTaskEither, type Executor, type RunOptions } from './executor.js'
 import { LocalExecutor } from './executors/local.js'
-import { checkConcurrency } from './internal/limit.js'
+import { checkConcurrency, checkCount, checkOptions } from './internal/limit.js'
 import type { AnyNode } from './node.js'
 import { isPipeline, type Pipeline } from './pipeline.js'
 import { planOf } from './plan.js'
@@ -91,6 +91,7 @@ export interface Runner extends Omit<Executor, 'name'> {
  * @since 0.1.0
  */
 export function createRunner(options: RunnerOptions = {}): Runner {
+  checkOptions('createRunner', options, ['mode', 'threshold', 'batchSize', 'concurrency'])
   const mode: unknown = options.mode ?? 'local'
   if (mode !== 'local' && mode !== 'arrow' && mode !== 'auto') {
     throw new GraphError(
@@ -102,6 +103,8 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     throw new GraphError(`createRunner: threshold must be a number ≥ 0, got ${String(threshold)}.`)
   }
   const concurrency = checkConcurrency('createRunner', options.concurrency, 16)
+  // checked now, though only the Arrow executor uses it, so a bad value fails here in every mode
+  checkCount('createRunner', 'batchSize', options.batchSize, 1024, false)
   const local = new LocalExecutor({ concurrency })
   let arrow: Promise<Executor | undefined> | undefined
   const loadArrow = (): Promise<Executor | undefined> =>

@@ -6,7 +6,7 @@
  */
 import { toTaskEither, type Executor } from '../executor.js'
 import { evaluate, type EngineOptions } from '../internal/engine.js'
-import { checkConcurrency } from '../internal/limit.js'
+import { checkConcurrency, checkOptions } from '../internal/limit.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -48,6 +48,7 @@ export class LocalExecutor implements Executor {
   private readonly engine: EngineOptions
 
   constructor(options: LocalExecutorOptions = {}) {
+    checkOptions('LocalExecutor', options, ['concurrency'])
     this.concurrency = checkConcurrency('LocalExecutor', options.concurrency, 16)
     this.engine = { executor: 'local', concurrency: this.concurrency, batchSize: undefined }
     Object.freeze(this)

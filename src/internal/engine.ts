@@ -43,7 +43,7 @@ import {
   type PlanParam,
 } from '../plan.js'
 import { Keyring, type Lookup } from './keyring.js'
-import { makeLimit, raceAbort, throwIfAborted, type LimitFunction } from './limit.js'
+import { checkOptions, makeLimit, raceAbort, throwIfAborted, type LimitFunction } from './limit.js'
 
 /** How an executor configures the engine. */
 export interface EngineOptions {
@@ -213,6 +213,9 @@ const guard =
     }
   }
 
+/** the options of run and map (see RunOptions) */
+const RUN_OPTIONS: ReadonlyArray<string> = ['outputs', 'signal', 'onEvent', 'onError', 'cache']
+
 /**
  * Evaluates a pipeline's plan: the one interpreter behind every executor. `engine.batchSize`
  * switches on batch forms; everything else is shared, so executors agree by construction.
@@ -227,6 +230,7 @@ export async function evaluate(
   if (!isPipeline(p)) {
     throw new GraphError(`${mode}(): the first argument must be a pipeline; wrap nodes in pipeline(...).`)
   }
+  checkOptions(`${mode}()`, options, RUN_OPTIONS)
   const plan = planOf(p, options?.outputs)
   // a property of the pipeline, so it is reported before anything about the inputs
   if (mode === 'map' && plan.mapAxis === undefined) {

@@ -8,18 +8,41 @@ import { AbortError, GraphError } from '../errors.js'
 
 export type { LimitFunction } from 'p-limit'
 
-/** Checks an executor's `concurrency` option: a positive integer or Infinity. */
-export function checkConcurrency(where: string, value: unknown, fallback: number): number {
+/**
+ * Checks a count option (`batchSize`, `concurrency`): a whole number ≥ 1, or Infinity where
+ * `infinite`; `fallback` when it is not given.
+ */
+export function checkCount(where: string, field: string, value: unknown, fallback: number, infinite: boolean): number {
   if (value === undefined) return fallback
   if (
     typeof value !== 'number' ||
-    !(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1))
+    !((infinite && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && value >= 1))
   ) {
     throw new GraphError(
-      `${where}: \`concurrency\` must be a whole number ≥ 1 (or Infinity), got ${String(value)}.`,
+      `${where}: \`${field}\` must be a whole number ≥ 1${infinite ? ' (or Infinity)' : ''}, got ${String(value)}.`,
     )
   }
   return value
+}
+
+/** Checks an executor's `concurrency` option: a positive integer or Infinity. */
+export const checkConcurrency = (where: string, value: unknown, fallback: number): number =>
+  checkCount(where, 'concurrency', value, fallback, true)
+
+/**
+ * Checks that an options record has only `known` keys: a misspelled option is a GraphError, not
+ * silently ignored.
+ */
+export function checkOptions(where: string, options: unknown, known: ReadonlyArray<string>): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null) {
+    throw new GraphError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}.`)
+  }
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) {
+      throw new GraphError(`${where}: \`${k}\` is not an option (known: ${known.join(', ')}).`)
+    }
+  }
 }
 
 export const makeLimit = (concurrency: number): LimitFunction => pLimit(concurrency)

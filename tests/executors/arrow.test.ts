@@ -266,6 +266,9 @@ describe('ArrowBatchExecutor: options', () => {
     )
     const e = new ArrowBatchExecutor()
     expect([e.batchSize, e.concurrency, e.name]).toStrictEqual([1024, 16, 'arrow'])
+    expect(() => new ArrowBatchExecutor({ batchsize: 8 } as never)).toThrow(
+      'ArrowBatchExecutor: `batchsize` is not an option (known: batchSize, concurrency)',
+    )
   })
 })
 

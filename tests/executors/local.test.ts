@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { sleep, thrown } from '../helpers.js'
+import { rejection, sleep, thrown } from '../helpers.js'
 import * as t from 'io-ts'
 import {
   createRunner,
@@ -246,5 +246,38 @@ describe('createRunner', () => {
     }
     expect(thrown(() => createRunner({ mode: 'auto', threshold: -1 }))).toBeInstanceOf(GraphError)
     expect(thrown(() => createRunner({ mode: 'local', concurrency: 0 }))).toBeInstanceOf(GraphError)
+  })
+
+  it('rejects a bad batchSize at once, in every mode (not at the first Arrow map)', () => {
+    for (const mode of ['local', 'arrow', 'auto'] as const) {
+      const e = thrown(() => createRunner({ mode, batchSize: 0 }))
+      expect(e).toBeInstanceOf(GraphError)
+      expect(String(e)).toContain('`batchSize` must be a whole number ≥ 1, got 0')
+    }
+  })
+})
+
+describe('options', () => {
+  const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
+
+  it('rejects a misspelled option, naming it and the known ones, rather than ignoring it', async () => {
+    const message = (f: () => unknown) => String(thrown(f))
+    expect(message(() => createRunner({ mode: 'local', bogus: 1 } as never))).toContain(
+      'createRunner: `bogus` is not an option (known: mode, threshold, batchSize, concurrency)',
+    )
+    expect(message(() => new LocalExecutor({ batchSize: 10 } as never))).toContain(
+      'LocalExecutor: `batchSize` is not an option (known: concurrency)',
+    )
+    const local = new LocalExecutor()
+    const e = await rejection(local.map(p, { x: [1] }, { onerror: 'collect' } as never))
+    expect(e).toBeInstanceOf(GraphError)
+    expect(String(e)).toContain('map(): `onerror` is not an option')
+    expect(await rejection(local.run(p, { x: 1 }, { output: ['y'] } as never))).toBeInstanceOf(GraphError)
+  })
+
+  it('names the `outputs` option, not select(), for an output no node produces', async () => {
+    const e = await rejection(new LocalExecutor().map(p, { x: [1] }, { outputs: ['zz'] as never }))
+    expect(e).toBeInstanceOf(GraphError)
+    expect(String(e)).toContain('The `outputs` option names "zz", which no node produces. Outputs are: "y".')
   })
 })

@@ -12,7 +12,8 @@
 import type { Table } from 'apache-arrow'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import {
-  GraphError,
+  unstable_checkCount as checkCount,
+  unstable_checkOptions as checkOptions,
   unstable_evaluate as evaluate,
   unstable_toTaskEither as toTaskEither,
   type AnyDagflowError,
@@ -90,8 +91,9 @@ export class ArrowBatchExecutor implements Executor {
   private readonly engine: UnstableEngineOptions
 
   constructor(options: ArrowBatchExecutorOptions = {}) {
-    this.batchSize = positiveInteger('batchSize', options.batchSize, 1024, false)
-    this.concurrency = positiveInteger('concurrency', options.concurrency, 16, true)
+    checkOptions('ArrowBatchExecutor', options, ['batchSize', 'concurrency'])
+    this.batchSize = checkCount('ArrowBatchExecutor', 'batchSize', options.batchSize, 1024, false)
+    this.concurrency = checkCount('ArrowBatchExecutor', 'concurrency', options.concurrency, 16, true)
     this.engine = { executor: 'arrow', concurrency: this.concurrency, batchSize: this.batchSize }
     Object.freeze(this)
   }
@@ -120,21 +122,4 @@ export class ArrowBatchExecutor implements Executor {
   ): TaskEither<AnyDagflowError, ArrowMapResult<MapOutputs<N, Os>>> {
     return toTaskEither(() => this.map(p, inputs, options))
   }
-}
-
-// -------------------------------------------------------------------------------------
-// internal
-// -------------------------------------------------------------------------------------
-
-function positiveInteger(field: string, value: unknown, fallback: number, infinite: boolean): number {
-  if (value === undefined) return fallback
-  if (
-    typeof value !== 'number' ||
-    !((infinite && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && value >= 1))
-  ) {
-    throw new GraphError(
-      `ArrowBatchExecutor: \`${field}\` must be a whole number ≥ 1${infinite ? ' (or Infinity)' : ''}, got ${String(value)}.`,
-    )
-  }
-  return value
 }
