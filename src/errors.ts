@@ -123,8 +123,8 @@ export class DuplicateOutputError extends DagflowError {
 export class GraphError extends DagflowError {
   readonly code = 'INVALID_GRAPH'
   readonly nodes: ReadonlyArray<string>
-  constructor(message: string, nodes: ReadonlyArray<string> = []) {
-    super(message)
+  constructor(message: string, nodes: ReadonlyArray<string> = [], options?: ErrorOptions) {
+    super(message, options)
     this.nodes = nodes
   }
 }

@@ -6,7 +6,7 @@
  * @since 0.3.0
  */
 import { createRequire } from 'node:module'
-import type { DagflowEvent, EventListener, RunStats } from 'dagflow'
+import { GraphError, type DagflowEvent, type EventListener, type RunStats } from 'dagflow'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -352,5 +352,16 @@ declare const require: (id: string) => unknown
 function loadApi(): OtelApi {
   const cjs = typeof __DAGFLOW_CJS__ === 'boolean' && __DAGFLOW_CJS__
   const load = cjs ? require : createRequire(import.meta.url)
-  return load('@opentelemetry/api') as OtelApi
+  try {
+    return load('@opentelemetry/api') as OtelApi
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code
+    if (code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes('@opentelemetry/api')) throw e
+    throw new GraphError(
+      'otel(tracer) needs the optional peer dependency `@opentelemetry/api`, which is not installed. ' +
+        'Install it with `npm install @opentelemetry/api` (the SDK that made your tracer depends on it too).',
+      [],
+      { cause: e },
+    )
+  }
 }

@@ -468,6 +468,34 @@ describe('a consumer without apache-arrow and fast-check', () => {
     expect(runJson(without, 'cjs.cjs', noRequireEsm)).toEqual(expectedWithout('cjs'))
   }, TIMEOUT)
 
+  it('otel() without @opentelemetry/api: a GraphError saying how to install it, in ESM and CJS', () => {
+    const script = (load: string) =>
+      SETTLE +
+      load +
+      'report(async () => {\n' +
+      '  const tracer = { startSpan: () => { throw new Error("not reached") } }\n' +
+      '  const { error } = await settle(() => otel(tracer))\n' +
+      '  return {\n' +
+      '    graph: error instanceof dagflow.GraphError,\n' +
+      '    base: error instanceof dagflow.DagflowError,\n' +
+      "    hint: String(error?.message).includes('npm install @opentelemetry/api'),\n" +
+      "    cause: missingModule(error?.cause, '@opentelemetry/api'),\n" +
+      '    progress: typeof progress,\n' +
+      '  }\n' +
+      '})\n'
+    writeFileSync(
+      join(without, 'otel.mjs'),
+      "import * as dagflow from 'dagflow'\nimport { otel, progress } from 'dagflow/observe'\n" + script(''),
+    )
+    writeFileSync(
+      join(without, 'otel.cjs'),
+      script("const dagflow = require('dagflow')\nconst { otel, progress } = require('dagflow/observe')\n"),
+    )
+    const expected = { graph: true, base: true, hint: true, cause: true, progress: 'function' }
+    expect(runJson(without, 'otel.mjs')).toEqual(expected)
+    expect(runJson(without, 'otel.cjs', noRequireEsm)).toEqual(expected)
+  }, TIMEOUT)
+
   it('type-checks a core consumer: the core declarations name no apache-arrow type', () => {
     // library files are checked too, so a reference to the missing package would be an error
     const r = typecheck(without, 'tsconfig.json')
