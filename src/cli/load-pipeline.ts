@@ -10,6 +10,7 @@ import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { isNode, isPipeline, type AnyNode, type Pipeline } from 'dagflow'
 import { setupError, usageError } from './cli-error.js'
+import { orList } from './or-list.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -104,7 +105,7 @@ async function importModule(ref: ModuleRef): Promise<Readonly<Record<string, unk
   const isTs = TS_EXTENSIONS.includes(ext)
   if (!isTs && !JS_EXTENSIONS.includes(ext)) {
     throw usageError(
-      `Cannot load ${ref.path}: a module must end in ${[...TS_EXTENSIONS, ...JS_EXTENSIONS].join(', ')}.`,
+      `Cannot load ${ref.path}: a module must end in ${orList([...TS_EXTENSIONS, ...JS_EXTENSIONS])}.`,
     )
   }
   let tsImport: ((specifier: string, parent: string) => Promise<unknown>) | undefined

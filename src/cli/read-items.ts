@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { runError, usageError } from './cli-error.js'
 import { errorText, importPeer } from './load-pipeline.js'
+import { orList } from './or-list.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -30,24 +31,35 @@ export interface Items {
 export const DATA_EXTENSIONS = ['.jsonl', '.json', '.arrow'] as const
 export type DataExtension = (typeof DATA_EXTENSIONS)[number]
 
+/** The flags that name a data file. */
+export type DataFlag = '--input' | '--output' | '--errors'
+
+/** The extensions each flag accepts: `.json` is read, never written; `--errors` is `.jsonl`. */
+export const FLAG_EXTENSIONS = {
+  '--input': ['.jsonl', '.json', '.arrow'],
+  '--output': ['.jsonl', '.arrow'],
+  '--errors': ['.jsonl'],
+} as const satisfies Record<DataFlag, ReadonlyArray<DataExtension>>
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
 /**
- * The extension of a data file, or a usage error naming the ones that work.
+ * The extension of the file given to `flag`, or a usage error naming the ones that flag
+ * accepts: `--output out.csv: the file must end in .jsonl or .arrow.`
  *
  * @category constructors
  */
-export function dataExtension(
+export function dataExtension<F extends DataFlag>(
   file: string,
-  flag: '--input' | '--output' | '--errors',
-  allowed: ReadonlyArray<DataExtension>,
-): DataExtension {
+  flag: F,
+): (typeof FLAG_EXTENSIONS)[F][number] {
   const ext = extname(file).toLowerCase()
+  const allowed: ReadonlyArray<(typeof FLAG_EXTENSIONS)[F][number]> = FLAG_EXTENSIONS[flag]
   const found = allowed.find((e) => e === ext)
   if (found === undefined) {
-    throw usageError(`${flag} ${file}: the file must end in ${allowed.join(', ')}.`)
+    throw usageError(`${flag} ${file}: the file must end in ${orList(allowed)}.`)
   }
   return found
 }
@@ -59,7 +71,7 @@ export function dataExtension(
  * @category constructors
  */
 export async function readItems(file: string): Promise<Items> {
-  const ext = dataExtension(file, '--input', DATA_EXTENSIONS)
+  const ext = dataExtension(file, '--input')
   let bytes: Uint8Array
   try {
     bytes = await readFile(file)
@@ -128,7 +140,7 @@ function fromJson(file: string, bytes: Uint8Array): Items {
 }
 
 async function fromArrow(file: string, bytes: Uint8Array): Promise<Items> {
-  const arrow = await importArrow('read', file)
+  const arrow = await importArrow('--input', file)
   let table: import('apache-arrow').Table
   try {
     table = arrow.tableFromIPC(bytes)
@@ -152,16 +164,22 @@ async function fromArrow(file: string, bytes: Uint8Array): Promise<Items> {
   return { values, locate: (index) => `${file} row ${index}` }
 }
 
-/** apache-arrow, loaded on demand: an optional peer, needed only for `.arrow` files. */
+/**
+ * apache-arrow, loaded on demand: an optional peer, needed only for `.arrow` files. When it is
+ * not installed, a setup error (exit 2) whose fix names only the other extensions `flag`
+ * accepts (`--input`: .jsonl or .json; `--output`: .jsonl).
+ */
 export async function importArrow(
-  what: 'read' | 'write',
+  flag: '--input' | '--output',
   file: string,
 ): Promise<typeof import('apache-arrow')> {
+  const what = flag === '--input' ? 'read' : 'write'
+  const others = FLAG_EXTENSIONS[flag].filter((e) => e !== '.arrow')
   return importPeer(
     () => import('apache-arrow'),
     'apache-arrow',
-    `To ${what} the Arrow file ${file}, dagflow needs the optional peer dependency apache-arrow, which is not installed. ` +
-      'Install it with `npm install apache-arrow`, or use a .jsonl or .json file.',
+    `To ${what} the Arrow file ${file} (${flag}), dagflow needs the optional peer dependency apache-arrow, which is not installed. ` +
+      `Install it with \`npm install apache-arrow\`, or pass ${flag} a ${orList(others)} file.`,
   )
 }
 

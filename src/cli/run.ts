@@ -123,8 +123,8 @@ export function runSettings(flags: RunFlags): RunSettings {
   if (flags.output === undefined) {
     throw usageError('dagflow run needs --output FILE (the per-item outputs).')
   }
-  dataExtension(flags.input, '--input', ['.jsonl', '.json', '.arrow'])
-  const outputKind = dataExtension(flags.output, '--output', ['.jsonl', '.arrow'])
+  dataExtension(flags.input, '--input')
+  const outputKind = dataExtension(flags.output, '--output')
   if (resolve(flags.input) === resolve(flags.output)) {
     throw usageError(`--input and --output are the same file (${flags.output}).`)
   }
@@ -149,7 +149,7 @@ export function runSettings(flags: RunFlags): RunSettings {
           'past: add --on-error collect.',
       )
     }
-    dataExtension(errors, '--errors', ['.jsonl'])
+    dataExtension(errors, '--errors')
     for (const [flag, other] of [['--input', flags.input], ['--output', flags.output]] as const) {
       if (resolve(errors) === resolve(other)) {
         throw usageError(`--errors and ${flag} are the same file (${errors}).`)
@@ -396,7 +396,7 @@ function constantInputs(
 }
 
 async function arrowWriter(file: string) {
-  const { tableToIPC } = await importArrow('write', file)
+  const { tableToIPC } = await importArrow('--output', file)
   try {
     const { toArrow } = await import('dagflow/arrow')
     return { toArrow, tableToIPC }
@@ -431,15 +431,16 @@ function fromRunFailure(e: unknown, locate: (index: number) => string): CliError
       return new CliError('Interrupted: the run was stopped; the output file was not written.', 130, {
         cause: e,
       })
-    case 'MISSING_INPUT': {
-      const names = Array.isArray(err.inputs) ? (err.inputs as ReadonlyArray<string>) : []
-      return usageError(
-        `${err.message}\nPass ${names.length === 1 ? 'it' : 'them'} with ${names.map((n) => `--set ${n}=<json>`).join(' ') || '--set name=<json>'}, ` +
-          'or export them from the module as `inputs`.',
-      )
-    }
+    case 'MISSING_INPUT':
+      return usageError(missingInputMessage(err))
     case 'ARROW_UNAVAILABLE':
-      return setupError(err.message, e)
+      // the library's fix names `mode: "local"`; here it is a flag
+      return setupError(
+        '--mode arrow needs the optional peer dependency apache-arrow, which is not installed. ' +
+          'Install it with `npm install apache-arrow`, or use --mode local ' +
+          '(--mode auto, the default, runs locally without it).',
+        e,
+      )
     default: {
       const indices =
         typeof err.index === 'number'
@@ -451,6 +452,29 @@ function fromRunFailure(e: unknown, locate: (index: number) => string): CliError
       return runError(`${err.message}${where}${causeStack(err)}`, e)
     }
   }
+}
+
+/**
+ * The inputs a run lacked, with the nodes that need them, and the command's fixes (the
+ * library's message suggests run/map arguments and `pipeline.bind`, which a command line
+ * cannot reach): `--set`, or the module's exported `inputs`.
+ */
+function missingInputMessage(e: DagflowError & { readonly inputs?: unknown }): string {
+  const { consumers } = e as { readonly consumers?: Readonly<Record<string, unknown>> }
+  const names = Array.isArray(e.inputs) ? (e.inputs as ReadonlyArray<string>) : []
+  const lines = names.map((name) => {
+    const nodes = consumers?.[name]
+    if (!Array.isArray(nodes) || nodes.length === 0) return `  "${name}"`
+    return `  "${name}" (needed by ${nodes.map((n) => `"${String(n)}"`).join(', ')})`
+  })
+  const one = names.length === 1
+  const sets = names.map((n) => `--set ${n}=<json>`).join(' ') || '--set name=<json>'
+  const entries = names.map((n) => `${n}: …`).join(', ') || 'name: …'
+  return (
+    `Missing input${one ? '' : 's'}:\n${lines.join('\n')}\n` +
+    `Pass ${one ? 'it' : 'them'} with ${sets}, or export ${one ? 'it' : 'them'} from the module ` +
+    `in its \`inputs\` object: export const inputs = { ${entries} }.`
+  )
 }
 
 /** The stack of a node's own error, down to where dagflow called it: where to look for the bug. */

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { tableFromIPC, tableFromJSON, tableToIPC } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_AUTO_THRESHOLD } from 'dagflow'
 import { GRAPH_OPTIONS, RUN_OPTIONS } from '../../src/cli/main.js'
 
 // End to end: the BUILT command (dist/cli.js, made by `npm run build`, which `npm test` runs
@@ -259,6 +260,13 @@ describe.concurrent('dagflow run', () => {
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('"factor"')
     expect(missing.stderr).toContain('--set factor=<json>')
+    // only the command's fixes: not the library's run/map arguments or pipeline.bind
+    expect(missing.stderr).toContain(
+      'Pass it with --set factor=<json>, or export it from the module in its `inputs` object: ' +
+        'export const inputs = { factor: … }.',
+    )
+    expect(missing.stderr).not.toContain('run/map')
+    expect(missing.stderr).not.toContain('bind(')
     expect(existsSync(out)).toBe(false)
     const given = await cli(['run', `${fixtures}/two.mjs#scaling`, '-i', input, '-o', out, '-s', 'factor=3'])
     expect(given.code).toBe(0)
@@ -267,6 +275,26 @@ describe.concurrent('dagflow run', () => {
       { key: 1, scaled: 6 },
     ])
     expect(given.stdout).toBe('{}\n')
+  })
+
+  it('exits 2 on several missing constants, naming each with its node and a --set for each', async () => {
+    const input = write('xs2.jsonl', '1\n2\n')
+    const out = tmp('needs-two.jsonl')
+    const r = await cli(['run', `${fixtures}/needs-two.mjs`, '-i', input, '-o', out])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    const [message, usage] = r.stderr.split('\nUsage: ')
+    expect(message).toBe(
+      [
+        'dagflow run: Missing inputs:',
+        '  "offset" (needed by "y")',
+        '  "factor" (needed by "y")',
+        'Pass them with --set offset=<json> --set factor=<json>, or export them from the module ' +
+          'in its `inputs` object: export const inputs = { offset: …, factor: … }.',
+      ].join('\n'),
+    )
+    expect(usage).toMatch(/^dagflow run MODULE/)
+    expect(existsSync(out)).toBe(false)
   })
 
   it('exits 1 when a node fails, naming the node, the key and file:line; the old output stays', async () => {
@@ -352,8 +380,9 @@ describe.concurrent('dagflow run', () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [['run', `${fixtures}/shout.ts`, '-o', tmp('u.jsonl')], 'needs --input'],
       [['run', `${fixtures}/shout.ts`, '-i', queries], 'needs --output'],
-      [['run', `${fixtures}/shout.ts`, '-i', 'items.csv', '-o', tmp('u.jsonl')], '.jsonl, .json, .arrow'],
-      [['run', `${fixtures}/shout.ts`, '-i', queries, '-o', tmp('u.json')], '.jsonl, .arrow'],
+      [['run', `${fixtures}/shout.ts`, '-i', 'items.csv', '-o', tmp('u.jsonl')], '--input items.csv: the file must end in .jsonl, .json or .arrow.'],
+      // .json is read, never written
+      [['run', `${fixtures}/shout.ts`, '-i', queries, '-o', tmp('u.json')], 'the file must end in .jsonl or .arrow.'],
       [['run', `${fixtures}/shout.ts`, '-i', queries, '-o', join(dir, 'no/such/dir.jsonl')], 'does not exist'],
       [[...ok, '--mode', 'fast'], 'Unknown --mode "fast"'],
       [[...ok, '--batch-size', '0'], '--batch-size must be a whole number'],
@@ -365,11 +394,12 @@ describe.concurrent('dagflow run', () => {
       [[...ok, '--on-error', 'ignore'], 'Unknown --on-error "ignore": use fail, collect'],
       [[...ok, '--errors', tmp('e.jsonl')], 'add --on-error collect'],
       [[...ok, '--on-error', 'fail', '--errors', tmp('e.jsonl')], 'add --on-error collect'],
-      [[...ok, '--on-error', 'collect', '--errors', tmp('e.txt')], 'the file must end in .jsonl'],
+      [[...ok, '--on-error', 'collect', '--errors', tmp('e.txt')], 'the file must end in .jsonl.'],
       [[...ok, '--on-error', 'collect', '--errors', tmp('u.jsonl')], '--errors and --output are the same file'],
       [[...ok, '--on-error', 'collect', '--errors', queries], '--errors and --input are the same file'],
       [[...ok, '--on-error', 'collect', '--errors', join(dir, 'no/such/e.jsonl')], 'does not exist'],
       [[...ok, '--frobnicate'], "Unknown option '--frobnicate'"],
+      [['run', queries, '-i', queries, '-o', tmp('u.jsonl')], 'a module must end in .ts, .mts, .cts, .js, .mjs or .cjs.'],
       [['run'], 'Missing MODULE'],
       [['launch'], 'Unknown command "launch"'],
       [[], 'Missing command'],
@@ -411,6 +441,68 @@ describe.concurrent('dagflow run', () => {
     expect(r.stderr).toContain('Interrupted')
     expect(readFileSync(out, 'utf8')).toBe('previous contents\n')
     expect(leftovers(out)).toEqual([])
+  })
+})
+
+// apache-arrow is installed here (a dev dependency): a preloaded resolve hook makes the command
+// run as it does where the optional peer is missing.
+describe.concurrent('dagflow run without apache-arrow', () => {
+  const noArrow = {
+    env: { NODE_OPTIONS: `--import=${pathToFileURL(join(root, fixtures, 'no-apache-arrow.mjs')).href}` },
+  }
+  const items = (name: string) => write(name, '1\n2\n')
+  const doubling = `${fixtures}/two.mjs#doubling`
+
+  it('still runs .jsonl to .jsonl (the hook hides apache-arrow, nothing else)', async () => {
+    const out = tmp('na-ok.jsonl')
+    const r = await cli(['run', doubling, '-i', items('na-ok-in.jsonl'), '-o', out], noArrow)
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(jsonLines(out)).toEqual([
+      { key: 0, doubled: 2 },
+      { key: 1, doubled: 4 },
+    ])
+  })
+
+  it('--output .arrow: exits 2, suggesting only what --output accepts (.jsonl, never .json)', async () => {
+    const out = tmp('na-out.arrow')
+    const r = await cli(['run', doubling, '-i', items('na-out-in.jsonl'), '-o', out], noArrow)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain(`To write the Arrow file ${out} (--output)`)
+    expect(r.stderr).toContain('npm install apache-arrow')
+    expect(r.stderr).toContain('or pass --output a .jsonl file.')
+    expect(r.stderr).not.toMatch(/\.json\b/) // .json is not an output format
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('--input .arrow: exits 2, suggesting what --input accepts (.jsonl or .json)', async () => {
+    const input = write('na-in.arrow', 'not read: apache-arrow is needed first')
+    const r = await cli(['run', doubling, '-i', input, '-o', tmp('na-in.jsonl')], noArrow)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`To read the Arrow file ${input} (--input)`)
+    expect(r.stderr).toContain('or pass --input a .jsonl or .json file.')
+  })
+
+  it('--mode arrow: exits 2, naming the --mode flag, not the library option', async () => {
+    const out = tmp('na-mode.jsonl')
+    const r = await cli(['run', doubling, '-i', items('na-mode-in.jsonl'), '-o', out, '--mode', 'arrow'], noArrow)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('--mode arrow needs the optional peer dependency apache-arrow')
+    expect(r.stderr).toContain('npm install apache-arrow')
+    expect(r.stderr).toContain('or use --mode local')
+    expect(r.stderr).not.toContain('mode: "local"')
+    expect(r.stderr).not.toContain('mode: "auto"')
+    expect(existsSync(out)).toBe(false)
+  })
+})
+
+describe('docs/cli.md', () => {
+  it('gives the auto threshold the runner uses', () => {
+    const doc = readFileSync(join(root, 'docs/cli.md'), 'utf8')
+    const stated = [...doc.matchAll(/`DEFAULT_AUTO_THRESHOLD` \((\d+)\)/g)].map((m) => Number(m[1]))
+    expect(stated.length).toBeGreaterThan(0)
+    expect(stated).toEqual(stated.map(() => DEFAULT_AUTO_THRESHOLD))
   })
 })
 
