@@ -144,7 +144,8 @@ export class UnreadableParamsError extends DagflowError {
     super(
       `Cannot read the parameter names of node "${node}": ${reason}.\n` +
         `  source: ${snippet(source)}\n` +
-        'Destructure the first parameter (`({ a, b }) => …`) or pass `inputs` to node() ' +
+        'Name every dependency in a destructuring pattern of the first parameter (`({ a, b }) => …`, ' +
+        'without a rest element or computed key), or pass `inputs` to node() ' +
         '(e.g. `inputs: { a: t.number, b: t.string }`).',
     )
     this.node = node

@@ -235,8 +235,14 @@ export function axisItems(plan: Plan, slots: ReadonlyArray<unknown>): ReadonlyAr
       key: undefined,
       index: undefined,
       paths: [''],
-      details: [`expected an array of items, got ${items === null ? 'null' : typeof items}`],
-      hint: `map() takes the map axis "${axis}" as an array of items; use run() for a single item.`,
+      details: [
+        `expected an array of items, got ${
+          items === null ? 'null' : ArrayBuffer.isView(items) ? `a ${items.constructor.name}` : typeof items
+        }`,
+      ],
+      hint: ArrayBuffer.isView(items)
+        ? `map() takes the map axis "${axis}" as a plain array: pass Array.from(${axis}).`
+        : `map() takes the map axis "${axis}" as an array of items; use run() for a single item.`,
     })
   }
   return items

@@ -160,7 +160,8 @@ export function sqliteCache(path: string, options: SqliteCacheOptions = {}): Sql
         if (!warned) {
           warned = true
           process.emitWarning(
-            `dagflow: a result that structured serialization cannot keep was not stored in ${path}.`,
+            `dagflow: a result that structured serialization cannot keep (${kindOf(value)}) was not stored in ${path}; ` +
+              'results like it are computed again on the next run. (Shown once per store.)',
             { code: 'DAGFLOW_NOT_STORED' },
           )
         }
@@ -185,4 +186,12 @@ export function sqliteCache(path: string, options: SqliteCacheOptions = {}): Sql
       db.close()
     },
   }
+}
+
+/** What a value is, for the not-stored warning: `a function`, `an instance of Model`, … */
+function kindOf(value: unknown): string {
+  if (typeof value === 'function') return 'a function'
+  if (typeof value !== 'object' || value === null) return `a ${typeof value}`
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `an instance of ${name}` : 'an object'
 }

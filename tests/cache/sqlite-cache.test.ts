@@ -50,8 +50,8 @@ describe('sqliteCache', () => {
         this.v = v
       }
     }
-    const warnings: Array<{ code?: string }> = []
-    const on = (w: Error) => warnings.push(w as { code?: string })
+    const warnings: Array<{ code?: string; message: string }> = []
+    const on = (w: Error) => warnings.push(w as { code?: string; message: string })
     process.on('warning', on)
     const cache = sqliteCache(join(dir, 'b.db'))
     let calls = 0
@@ -62,7 +62,9 @@ describe('sqliteCache', () => {
     process.off('warning', on)
     expect(calls).toBe(4)
     expect(r.outputs.box[0]).toBeInstanceOf(Box)
-    expect(warnings.filter((w) => w.code === 'DAGFLOW_NOT_STORED')).toHaveLength(1)
+    const notStored = warnings.filter((w) => w.code === 'DAGFLOW_NOT_STORED')
+    expect(notStored).toHaveLength(1)
+    expect(notStored[0]?.message).toContain('(an instance of Box)')
     cache.close()
   })
 

@@ -383,6 +383,12 @@ export function executorSuite(
         const e = await rejection(make().map(pipeline(v), { item: items[0] as never }))
         expect(e).toBeInstanceOf(ValidationError)
         expect(e).toMatchObject({ code: 'VALIDATION', param: 'item', node: undefined })
+        // a typed array is array-like but not an array: the fix says how to pass it
+        const x = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+        const typed = await rejection(make().map(pipeline(x), { x: new Float64Array(2) as never }))
+        expect(typed).toMatchObject({ code: 'VALIDATION', param: 'x' })
+        expect(String(typed)).toContain('got a Float64Array')
+        expect(String(typed)).toContain('pass Array.from(x)')
       })
     })
 
