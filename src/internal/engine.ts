@@ -379,6 +379,9 @@ function usesAfter(plan: Plan, segment: ReadonlyArray<PlanNode>, end: number): R
   return segment.map((pn) => (later.has(pn.slot) ? Use.later : results.has(pn.slot) ? Use.result : Use.none))
 }
 
+/** Node's hook for util.inspect (console.log), by its registered symbol: no node:util import. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
 /**
  * The result; index keys are built only if `keys` is read (they cost as much as a node). The
  * plan's outputs ride along under a non-enumerable symbol, for `toArrow`.
@@ -404,6 +407,12 @@ function mapResult(
       enumerable: true,
       configurable: true,
       get: () => (built ??= indexKeys(n)),
+    })
+    // console.log and util.inspect show the keys, not `[Getter]`
+    Object.defineProperty(result, INSPECT, {
+      value(this: typeof result, _depth: number, options: object, inspect: (v: unknown, o: object) => string) {
+        return inspect({ outputs: this.outputs, keys: this.keys, executor: this.executor }, options)
+      },
     })
   }
   result.executor = executor

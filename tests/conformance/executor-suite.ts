@@ -7,6 +7,7 @@
  * `skips` maps a test title to the reason it does not apply; a skip naming no test fails.
  * The concurrency test reads the bound from the executor's `concurrency` field.
  */
+import { inspect } from 'node:util'
 import { describe, it, expect } from 'vitest'
 import { rejection, sleep } from '../helpers.js'
 import * as t from 'io-ts'
@@ -223,6 +224,8 @@ export function executorSuite(
       test('keys are item indices when no node declares keyAttr', async () => {
         const v = node({ output: 'v', mapAxis: 'item' }, ({ item }: { item: Item }) => item.v)
         const r = await make().map(pipeline(v), { item: items })
+        // util.inspect (console.log) shows them, though they are built on first read
+        expect(inspect(r)).toContain('keys: [ 0, 1, 2 ]')
         expect(r.keys).toStrictEqual([0, 1, 2])
       })
 
