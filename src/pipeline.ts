@@ -271,6 +271,39 @@ type ParamMismatches<N, All> =
         }[keyof D & string]
     : never
 
+/** a `mapAxis` that names an output computed once (its node has no `mapAxis`) */
+type OnceAxes<N, All> =
+  N extends Node<infer O, never, unknown, infer M, never>
+    ? [M] extends [never]
+      ? never
+      : M extends OutputNames<All>
+        ? M extends PerItemOutputs<All>
+          ? never
+          : `the node producing "${O}" maps over "${M}", which is computed once (its node has no mapAxis): map over a pipeline input or a per-item output`
+        : never
+    : never
+
+/** inputs that two nodes take with types no value has (their intersection is `never`) */
+type InputConflicts<N> =
+  InputRecord<N, InputNames<N>, AxisOf<N>> & AxisRecord<N, AxisOf<N>> extends infer I
+    ? {
+        [K in keyof I & string]: [I[K]] extends [never]
+          ? `input "${K}" has no value that fits every node taking it; one of them is the node producing ${TakerNames<N, K>}`
+          : never
+      }[keyof I & string]
+    : never
+type TakerNames<N, K extends string> = `"${N extends Node<infer O, infer D, unknown, string, never> ? (K extends keyof D ? O : never) : never}"`
+
+/** The checks of the graph after duplicates and parameters: one axis, axes not computed once, inputs that agree. */
+type CheckAxesAndInputs<N> =
+  IsUnion<AxisOf<N>> extends true
+    ? DagflowTypeError<`nodes declare different map axes: ${AxisOf<N> & string}`>
+    : [OnceAxes<N, N>] extends [never]
+      ? [InputConflicts<N>] extends [never]
+        ? unknown
+        : DagflowTypeError<InputConflicts<N>>
+      : DagflowTypeError<OnceAxes<N, N>>
+
 /**
  * The compile-time checks of `pipeline(...)`: `unknown` when the graph is fine, else a
  * {@link DagflowTypeError} whose text names the output or parameter.
@@ -280,9 +313,7 @@ type ParamMismatches<N, All> =
  */
 export type CheckPipeline<Xs extends ReadonlyArray<unknown>> = [DupOutputs<Xs>] extends [never]
   ? [ParamMismatches<NodesOf<Xs[number]>, NodesOf<Xs[number]>>] extends [never]
-    ? IsUnion<AxisOf<NodesOf<Xs[number]>>> extends true
-      ? DagflowTypeError<`nodes declare different map axes: ${AxisOf<NodesOf<Xs[number]>> & string}`>
-      : unknown
+    ? CheckAxesAndInputs<NodesOf<Xs[number]>>
     : DagflowTypeError<ParamMismatches<NodesOf<Xs[number]>, NodesOf<Xs[number]>>>
   : DagflowTypeError<`output "${DupOutputs<Xs>}" is produced by more than one node`>
 
@@ -295,8 +326,10 @@ export type CheckPipeline<Xs extends ReadonlyArray<unknown>> = [DupOutputs<Xs>] 
  * expected: its nodes, inputs, outputs and bound values join the new pipeline.
  *
  * Checked by the compiler: two nodes with one output, a parameter that does not accept its
- * producer's result, two map axes. Checked at construction (a {@link GraphError} subclass naming
- * the nodes): cycles, duplicate outputs, two map axes or key attributes, a produced map axis.
+ * producer's result (or a reduce the map-axis input), two map axes, a map axis computed once, an
+ * input two nodes take with types no value has. Checked at construction (a {@link GraphError}
+ * subclass naming the nodes): cycles, duplicate outputs, two map axes or key attributes, a
+ * produced map axis.
  *
  * @example
  * import { node, pipeline } from 'dagflow'

@@ -84,6 +84,19 @@ describe('compile-time diagnostics', () => {
     )
   })
 
+  it('names the node that maps over an output computed once', () => {
+    expect(errorOf('map-axis-once')).toContain(
+      'the node producing \\"share\\" maps over \\"total\\", which is computed once',
+    )
+  })
+
+  it('names an input that two nodes take with types no value has, and both nodes', () => {
+    const m = errorOf('input-conflict')
+    expect(m).toContain('input \\"factor\\" has no value that fits every node taking it')
+    expect(m).toContain('the node producing \\"scaled\\"')
+    expect(m).toContain('the node producing \\"label\\"')
+  })
+
   it('says keyAttr requires mapAxis', () => {
     expect(errorOf('key-attr-without-axis')).toContain('keyAttr requires mapAxis')
   })

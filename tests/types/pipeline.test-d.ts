@@ -147,6 +147,25 @@ describe('pipeline() types', () => {
     pipeline(each, wrong)
   })
 
+  it('rejects a mapAxis over an output computed once', () => {
+    const count = node({ output: 'count' }, ({ x }: { x: ReadonlyArray<number> }) => x.length)
+    const each = node({ output: 'each', mapAxis: 'x' }, ({ x }: { x: number }) => x)
+    const overCount = node({ output: 'o', mapAxis: 'count' }, ({ count }: { count: number }) => count)
+    const overEach = node({ output: 'o', mapAxis: 'each' }, ({ each }: { each: number }) => each)
+    pipeline(count, each, overEach)
+    // @ts-expect-error "count" is computed once: a node cannot map over it
+    pipeline(count, each, overCount)
+  })
+
+  it('rejects an input that two nodes take with types no value has', () => {
+    const asNumber = node({ output: 'a' }, ({ k }: { k: number }) => k)
+    const asString = node({ output: 'b' }, ({ k }: { k: string }) => k)
+    const either = node({ output: 'c' }, ({ k }: { k?: number | string }) => k)
+    pipeline(asNumber, either)
+    // @ts-expect-error input "k" has no value that fits every node taking it
+    pipeline(asNumber, asString)
+  })
+
   it('reports two map axes', () => {
     const a = node({ output: 'a', mapAxis: 'x' }, ({ x }: { x: number }) => x)
     const b = node({ output: 'b', mapAxis: 'y' }, ({ y }: { y: number }) => y)

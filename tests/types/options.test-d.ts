@@ -1,0 +1,41 @@
+/**
+ * The options of createRunner, the executors and run/map are typed: a wrong value or a
+ * misspelled name is a compile error (and a GraphError at run time, tests/executors).
+ */
+import { describe, expectTypeOf, it } from 'vitest'
+import { createRunner, LocalExecutor, node, pipeline, type Runner } from 'dagflow'
+import { ArrowBatchExecutor } from 'dagflow/arrow'
+
+const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
+
+describe('options', () => {
+  it('types createRunner options', () => {
+    expectTypeOf(createRunner({ mode: 'auto', threshold: 100, batchSize: 256, concurrency: 4 })).toEqualTypeOf<Runner>()
+    // @ts-expect-error mode is 'local', 'arrow' or 'auto'
+    createRunner({ mode: 'fast' })
+    // @ts-expect-error a misspelled option: did you mean 'batchSize'?
+    createRunner({ batchsize: 256 })
+    // @ts-expect-error threshold is a number
+    createRunner({ mode: 'auto', threshold: '100' })
+  })
+
+  it('types each executor’s options', () => {
+    new LocalExecutor({ concurrency: 2 })
+    new ArrowBatchExecutor({ batchSize: 64, concurrency: 2 })
+    // @ts-expect-error LocalExecutor has no batchSize
+    new LocalExecutor({ batchSize: 64 })
+    // @ts-expect-error batchSize is a number
+    new ArrowBatchExecutor({ batchSize: '64' })
+  })
+
+  it('types run and map options', () => {
+    const local = new LocalExecutor()
+    void local.map(p, { x: [1] }, { onError: 'collect', outputs: ['y'] })
+    // @ts-expect-error onError is 'fail' or 'collect'
+    void local.map(p, { x: [1] }, { onError: 'skip' })
+    // @ts-expect-error a misspelled option
+    void local.map(p, { x: [1] }, { onerror: 'collect' })
+    // @ts-expect-error outputs names outputs of the pipeline
+    void local.map(p, { x: [1] }, { outputs: ['z'] })
+  })
+})
