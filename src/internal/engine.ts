@@ -1480,7 +1480,9 @@ async function runBatchedSome(
       // numbers that need no check, as in the contiguous path
       if (out === undefined) out = new Float64Array(n)
       const o = out
-      for (let m = 0; m < members.length; m++) o[members[m] as number] = results[m] as number
+      const consecutive = (members[members.length - 1] as number) - first === members.length - 1
+      if (consecutive && o instanceof Float64Array) o.set(results, first)
+      else for (let m = 0; m < members.length; m++) o[members[m] as number] = results[m] as number
     } else {
       const o = plainOut()
       for (let m = 0; m < members.length; m++) {
