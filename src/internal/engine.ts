@@ -611,9 +611,37 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 function checkResult(pn: PlanNode, value: unknown, i: number | undefined, keys: Keys): unknown {
   const codec = pn.node.returns
   if (codec === undefined) return value
+  return decodeItem(codec, value, pn, '(result)', keys, i)
+}
+
+/**
+ * `decodeAt` for the hot per-item paths: a string, number or boolean that its primitive codec
+ * accepts is returned as it is (those codecs decode to the value itself), any other value is
+ * decoded, and the error's site (node, parameter, key, index) is built only when decoding fails.
+ */
+function decodeItem(
+  codec: t.Mixed,
+  value: unknown,
+  pn: PlanNode,
+  param: string,
+  keys: Keys,
+  i: number | undefined,
+): unknown {
+  const tag = (codec as { readonly _tag?: unknown })._tag
+  if (
+    tag === 'NumberType'
+      ? typeof value === 'number'
+      : tag === 'StringType'
+        ? typeof value === 'string'
+        : tag === 'BooleanType' && typeof value === 'boolean'
+  ) {
+    return value
+  }
+  const r = codec.decode(value)
+  if (r._tag === 'Right') return r.right
   return decodeAt(codec, value, {
     node: pn.node.name,
-    param: '(result)',
+    param,
     key: i === undefined ? undefined : keyAt(keys, i),
     index: i,
   })
@@ -734,7 +762,12 @@ async function runPerItem(
   cached?: Lookup,
 ): Promise<Column> {
   const { n, keys, emit, executor } = ctx
-  const out = new Array<unknown>(n)
+  // results that `returns: t.number` makes numbers go into an array of doubles from the start: a
+  // `new Array(n)` would be copied into one at the first number (another n-element array)
+  const out =
+    cached === undefined && ctx.collect === undefined && isNumberCodec(pn.node.returns)
+      ? plainColumn(n, true)
+      : new Array<unknown>(n)
   const name = pn.node.name
   const hits = cached?.hits
   if (cached !== undefined) for (let i = 0; i < n; i++) if (cached.hits[i] === 1) out[i] = cached.values[i]
@@ -1064,7 +1097,7 @@ function checkedArgsAt(job: PerItemJob, i: number): Record<string, unknown> {
     if (prm.kind === 'item') {
       v = (slots[prm.slot] as ReadonlyArray<unknown>)[i]
       if (prm.codec !== undefined) {
-        v = decodeAt(prm.codec, v, { node: pn.node.name, param: prm.name, key: keyAt(job.ctx.keys, i), index: i })
+        v = decodeItem(prm.codec, v, pn, prm.name, job.ctx.keys, i)
       }
     }
     values[j] = v

@@ -970,6 +970,25 @@ export function executorSuite(
         expect(inputs).toStrictEqual(snapshot)
       })
 
+      test('t.number codecs keep -0, NaN and ±Infinity, in and out, in plain arrays', async () => {
+        // numbers checked by t.number take fast paths (a typeof test, arrays of doubles):
+        // every double must come through as it went in
+        const twice = node(
+          { output: 'twice', mapAxis: 'x', inputs: { x: t.number }, returns: t.number },
+          ({ x }) => x * 2,
+        )
+        const back = node(
+          { output: 'back', mapAxis: 'twice', inputs: { twice: t.number }, returns: t.number },
+          ({ twice }) => twice / 2,
+        )
+        const xs = [-0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, 0]
+        const r = await make().map(pipeline(twice, back), { x: xs })
+        expect(Array.isArray(r.outputs.twice) && Array.isArray(r.outputs.back)).toBe(true)
+        expect(r.outputs.back.map((v, i) => Object.is(v, xs[i]))).toStrictEqual(xs.map(() => true))
+        const bad = await rejection(make().map(pipeline(twice, back), { x: [1, '2' as never] }))
+        expect(bad).toMatchObject({ code: 'VALIDATION', node: 'twice', param: 'x', index: 1 })
+      })
+
       test('-0 and NaN are preserved (Object.is)', async () => {
         const id = node({ output: 'id', mapAxis: 'x' }, ({ x }: { x: number }) => x)
         const neg = node({ output: 'neg', mapAxis: 'x' }, ({ x }: { x: number }) =>
