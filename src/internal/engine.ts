@@ -754,6 +754,21 @@ function generate(pn: PlanNode): Generated {
   return g
 }
 
+/**
+ * Plan nodes whose latest map gave a number as its first result: the next map starts their
+ * column as an array of doubles. Only the choice of array changes, never a value: a result that
+ * is not a number turns the array into one of any values, as V8 does for any array.
+ */
+const numberResults = new WeakSet<PlanNode>()
+
+function learnResults(pn: PlanNode, out: Array<unknown>): Array<unknown> {
+  if (out.length > 0) {
+    if (typeof out[0] === 'number') numberResults.add(pn)
+    else numberResults.delete(pn)
+  }
+  return out
+}
+
 async function runPerItem(
   pn: PlanNode,
   slots: ReadonlyArray<unknown>,
@@ -762,10 +777,13 @@ async function runPerItem(
   cached?: Lookup,
 ): Promise<Column> {
   const { n, keys, emit, executor } = ctx
-  // results that `returns: t.number` makes numbers go into an array of doubles from the start: a
-  // `new Array(n)` would be copied into one at the first number (another n-element array)
+  // numbers go into an array of doubles from the start (a `new Array(n)` would be copied into
+  // one at the first number, another n-element array): when `returns: t.number` says so, or
+  // when this node's previous map gave a number first
   const out =
-    cached === undefined && ctx.collect === undefined && isNumberCodec(pn.node.returns)
+    cached === undefined &&
+    ctx.collect === undefined &&
+    (isNumberCodec(pn.node.returns) || numberResults.has(pn))
       ? plainColumn(n, true)
       : new Array<unknown>(n)
   const name = pn.node.name
@@ -815,7 +833,7 @@ async function runPerItem(
     }
     start = end
   }
-  if (start === n) return out
+  if (start === n) return learnResults(pn, out)
   // item `start` returned a promise: the rest runs concurrently
   let done = 0
   let chunkStart = now()
@@ -858,7 +876,7 @@ async function runPerItem(
   if (hits !== undefined) for (let i = start; i < n; i++) served += hits[i] as number
   tally.calls += n - start - served
   tally.items += n - start - served
-  return out
+  return learnResults(pn, out)
 }
 
 /** How many of items `from…to-1` had failed before the node began (collect mode). */

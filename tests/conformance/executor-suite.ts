@@ -989,6 +989,23 @@ export function executorSuite(
         expect(bad).toMatchObject({ code: 'VALIDATION', node: 'twice', param: 'x', index: 1 })
       })
 
+      test('a node whose results change kind between maps, or within one, keeps every value', async () => {
+        // the executors pick an array of doubles for a column whose previous map began with a
+        // number: values must not depend on that choice
+        const mixed = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number | string }) =>
+          typeof x === 'number' ? x * 2 : `${x}!`,
+        )
+        const p = pipeline(mixed)
+        const exec = make()
+        expect((await exec.map(p, { x: [1, 2, 3] })).outputs.y).toStrictEqual([2, 4, 6])
+        expect((await exec.map(p, { x: ['a', 'b'] })).outputs.y).toStrictEqual(['a!', 'b!'])
+        expect((await exec.map(p, { x: [1, 'b', -0] })).outputs.y).toStrictEqual([2, 'b!', -0])
+        expect((await exec.map(p, { x: [1.5, 2] })).outputs.y).toStrictEqual([3, 4])
+        expect((await exec.map(p, { x: ['c', 1] })).outputs.y).toStrictEqual(['c!', 2])
+        expect((await exec.map(p, { x: [] })).outputs.y).toStrictEqual([])
+        expect((await exec.map(p, { x: [7] })).outputs.y).toStrictEqual([14])
+      })
+
       test('-0 and NaN are preserved (Object.is)', async () => {
         const id = node({ output: 'id', mapAxis: 'x' }, ({ x }: { x: number }) => x)
         const neg = node({ output: 'neg', mapAxis: 'x' }, ({ x }: { x: number }) =>
