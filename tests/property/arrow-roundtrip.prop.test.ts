@@ -448,12 +448,19 @@ suite('inferDescriptor', () => {
     expect(exact).toBeGreaterThan(50)
   })
 
-  it('for anything: the inferred descriptor (when not js) accepts the values leniently', () => {
+  it('for anything: the inferred descriptor (when not js) accepts the values leniently, unpaired surrogates aside', () => {
     fc.assert(
       fc.property(fc.array(junkValues, { maxLength: 6 }), (values) => {
         const d = inferDescriptor(values)
         if (d.kind === 'js') return
-        const v = toVector(d, values, { exact: false })
+        let v: ReturnType<typeof toVector>
+        try {
+          v = toVector(d, values, { exact: false })
+        } catch (e) {
+          // the one value lenient mode still refuses: it would come back as U+FFFD
+          expect(String((e as { got?: unknown }).got)).toContain('unpaired surrogate')
+          return
+        }
         if (values.every((x) => fits(d, x))) expect(same(fromVector(d, v), values)).toBe(true)
       }),
       { numRuns: 300 },

@@ -137,6 +137,37 @@ describe('toArrow', () => {
     ])
   })
 
+  it('refuses values that would not read back the same, naming output, item and field', async () => {
+    const Shape = t.type({ a: t.number })
+    const leaky = node({ output: 'y', mapAxis: 'x', returns: Shape }, ({ x }: { x: number }) => ({ a: x, secret: 's' }))
+    const r = await new LocalExecutor().map(pipeline(leaky), { x: [1, 2] })
+    let e: unknown
+    try {
+      toArrow(r)
+    } catch (err) {
+      e = err
+    }
+    // t.type does not strip undeclared fields: the table would lose `secret`
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e).toMatchObject({ code: 'VALIDATION', node: 'y', param: 'y', key: 0, index: 0, paths: ['secret'] })
+    expect(String(e)).toContain('t.exact or t.strict')
+    const stripped = node(
+      { output: 'y', mapAxis: 'x', returns: t.exact(Shape) },
+      ({ x }: { x: number }) => ({ a: x, secret: 's' }),
+    )
+    const clean = await new LocalExecutor().map(pipeline(stripped), { x: [1, 2] })
+    expect(toArrow(clean).getChild('y')?.toArray().map((row: { toJSON(): unknown }) => row.toJSON())).toStrictEqual([
+      { a: 1 },
+      { a: 2 },
+    ])
+    // an unpaired surrogate would come back as U+FFFD
+    const text = node({ output: 's', mapAxis: 'x' }, ({ x }: { x: number }) => (x === 2 ? 'a\uD800b' : 'ok'))
+    const r2 = await new LocalExecutor().map(pipeline(text), { x: [1, 2] })
+    expect(() => toArrow(r2)).toThrow(ValidationError)
+    // a misspelled option is not ignored
+    expect(() => toArrow(r2, { keycolumn: 'k' } as never)).toThrow('`keycolumn` is not an option')
+  })
+
   it('accepts a hand-made result: array outputs as long as the keys are columns', () => {
     const made: Pick<MapResult<{ y: ReadonlyArray<number>; n: number }>, 'outputs' | 'keys'> = {
       outputs: { y: [1, 2], n: 3 },

@@ -5,9 +5,14 @@
  * @since 0.2.0
  */
 import type { Table } from 'apache-arrow'
-import { unstable_resultOutputs as resultOutputs, ValidationError, type MapResult } from 'dagflow'
+import {
+  unstable_checkOptions as checkOptions,
+  unstable_resultOutputs as resultOutputs,
+  ValidationError,
+  type MapResult,
+} from 'dagflow'
 import { describe, inferDescriptor, type Descriptor } from './schema.js'
-import { toTable } from './vectors.js'
+import { toTable, VectorBuildError } from './vectors.js'
 
 /**
  * Options of {@link toArrow}.
@@ -59,6 +64,7 @@ export function toArrow(
       'Pass what map() resolves to; run() gives the outputs of one item, which has no table form.',
     )
   }
+  checkOptions('toArrow', options, ['outputs', 'keyColumn'])
   const outputs = result.outputs as Readonly<Record<string, unknown>>
   const n = result.keys.length
   const known = resultOutputs(result)
@@ -105,8 +111,24 @@ export function toArrow(
     }
     columns.unshift({ name: keyColumn, descriptor, values: keys })
   }
-  // export is lossy where Arrow has one null for absent and null (SPEC: absent fields read as null)
-  return toTable(columns, { exact: false })
+  // export is lossy where Arrow has one null for absent and null (SPEC: absent fields read as
+  // null), and nowhere else: a value that would come back otherwise is refused, naming its item
+  try {
+    return toTable(columns, { exact: false })
+  } catch (e) {
+    if (!(e instanceof VectorBuildError) || e.column === undefined) throw e
+    const o = perItem.find((x) => x.name === e.column)
+    throw new ValidationError({
+      node: o?.node,
+      param: e.column,
+      key: e.index === undefined ? undefined : result.keys[e.index],
+      index: e.index,
+      paths: [e.path.join('.')],
+      details: [`${e.path.length === 0 ? '' : `${e.path.join('.')}: `}expected ${e.expected}, got ${e.got} (it would not read back the same)`],
+      hint:
+        'toArrow() writes values that read back as they are. Strip undeclared fields in the node (t.exact or t.strict in its `returns` codec), fix the value, or leave the output out with toArrow(result, { outputs: [...] }).',
+    })
+  }
 }
 
 /** A call of toArrow that cannot work as written: what was wrong with `param`, and the fix. */

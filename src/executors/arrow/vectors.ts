@@ -53,10 +53,10 @@ import {
 export interface VectorOptions {
   /**
    * `true` (default): throw for every value that would not come back exactly (exactly the
-   * values `fits` rejects). `false`, for export: also accept values whose Arrow form is lossy
-   * but well defined: an absent optional field whose type is nullable (written as null), an
-   * `undefined` optional property or record entry (written as absent), keys beyond a struct's
-   * fields (dropped), unpaired surrogates (written as U+FFFD).
+   * values `fits` rejects). `false`, for export: also accept the one loss SPEC allows, that of
+   * absence: an absent optional field whose type is nullable (written as null), an `undefined`
+   * optional property or record entry (written as absent). Keys beyond a struct's fields and
+   * unpaired surrogates are refused either way: they would be dropped or changed.
    */
   readonly exact?: boolean
 }
@@ -246,7 +246,7 @@ function build(d: Descriptor, values: ArrayLike<unknown>, exact: boolean): Data 
     case 'float64':
       return buildFloat64(d, values)
     case 'utf8':
-      return buildUtf8(d, values, exact)
+      return buildUtf8(d, values)
     case 'bool':
       return buildBool(d, values)
     case 'dictionary':
@@ -345,8 +345,8 @@ class Utf8Sink {
   constructor(capacity: number) {
     this.bytes = new Uint8Array(capacity)
   }
-  /** appends `s`; false (nothing written) when `exact` and `s` has an unpaired surrogate */
-  write(s: string, exact: boolean): boolean {
+  /** appends `s`; false (nothing written) when `s` has an unpaired surrogate */
+  write(s: string): boolean {
     const len = s.length
     if (len <= SHORT) {
       if (this.pos + len > this.bytes.length) this.grow(len)
@@ -363,7 +363,7 @@ class Utf8Sink {
         return true
       }
     }
-    if (exact && !isWellFormed(s)) return false
+    if (!isWellFormed(s)) return false
     let rest = s
     for (;;) {
       const { read, written } = encoder.encodeInto(rest, this.bytes.subarray(this.pos))
@@ -386,7 +386,7 @@ class Utf8Sink {
   }
 }
 
-function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>, exact: boolean): Data {
+function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>): Data {
   const n = values.length
   let chars = 0
   for (let i = 0; i < n; i++) {
@@ -406,7 +406,7 @@ function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>, exact: boolean): D
     for (let i = start; i < end; i++) {
       const v = values[i]
       if (typeof v === 'string') {
-        if (!sink.write(v, exact)) throw new Problem(i, 'a well-formed string', show(v))
+        if (!sink.write(v)) throw new Problem(i, 'a well-formed string', show(v))
         if (sink.pos > MAX_OFFSET) throw tooLarge()
       } else if (isNullSlot(d, v)) validity.setNull(i)
       else throw misfit(i, d, v)
@@ -489,7 +489,7 @@ function buildDictionary(d: Of<'dictionary'>, values: ArrayLike<unknown>): Data 
     else throw misfit(i, d, v)
   }
   // values nothing fits (unpaired surrogates) are never referenced: write them lossily
-  const dictionary = new Vector<Utf8>([buildUtf8(UTF8, d.values, false) as Data<Utf8>])
+  const dictionary = new Vector<Utf8>([buildUtf8(UTF8, d.values) as Data<Utf8>])
   return makeData<Dictionary<Utf8, Int32>>({
     type: new Dictionary(new Utf8(), new Int32()),
     length: n,
@@ -539,7 +539,7 @@ function buildStruct(d: Of<'struct'>, values: ArrayLike<unknown>, exact: boolean
         )
       } else column[i] = HOLE
     }
-    if (exact && present !== Object.keys(v).length) {
+    if (present !== Object.keys(v).length) {
       const extra = Object.keys(v).find((k) => !fields.some((f) => f.name === k)) ?? ''
       throw fieldProblem(
         i,
@@ -650,7 +650,7 @@ function buildMap(d: Of<'map'>, values: ArrayLike<unknown>, exact: boolean): Dat
       throw e
     }
   }
-  const keyData = inEntry(() => buildUtf8(UTF8, keys, exact))
+  const keyData = inEntry(() => buildUtf8(UTF8, keys))
   const valueData = inEntry(() => build(d.values, entries, exact))
   const entryType = new Struct([
     new Field('key', keyData.type, false),
