@@ -166,9 +166,13 @@ export class MissingInputError extends DagflowError {
   /** for each missing input, the nodes that consume it */
   readonly consumers: Readonly<Record<string, ReadonlyArray<string>>>
   constructor(inputs: ReadonlyArray<string>, consumers: Readonly<Record<string, ReadonlyArray<string>>>) {
-    const lines = inputs.map(
-      (i) => `  "${i}" (needed by ${(consumers[i] ?? []).map((n) => `"${n}"`).join(', ')})`,
-    )
+    const lines = inputs.map((i) => {
+      const nodes = consumers[i] ?? []
+      // only the map axis is required of map() when none of the nodes that run reads it
+      return nodes.length === 0
+        ? `  "${i}" (the map axis: the items to map over)`
+        : `  "${i}" (needed by ${nodes.map((n) => `"${n}"`).join(', ')})`
+    })
     super(
       `Missing input${inputs.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
         'Pass them to run/map, or fix them with pipeline.bind({ … }).',
@@ -211,10 +215,13 @@ export class MissingKeyError extends DagflowError {
   readonly index: number
   readonly keyAttr: string
   readonly value: unknown
-  constructor(index: number, keyAttr: string, value: unknown) {
+  constructor(index: number, keyAttr: string, value: unknown, item?: unknown) {
     super(
-      `Item ${index} has no usable key: its "${keyAttr}" is ${describe(value)}. ` +
-        'A key must be a string or a finite number; fill it in or choose another keyAttr.',
+      arguments.length > 3 && (typeof item !== 'object' || item === null)
+        ? `Item ${index} has no usable key: it is ${describeValue(item)}, not an object with a "${keyAttr}" field. ` +
+            'Pass items as objects, or drop keyAttr to key them by index.'
+        : `Item ${index} has no usable key: its "${keyAttr}" is ${describeValue(value)}. ` +
+            'A key must be a string or a finite number; fill it in or choose another keyAttr.',
     )
     this.index = index
     this.keyAttr = keyAttr
@@ -278,15 +285,27 @@ export class NodeError extends DagflowError {
   readonly node: string
   readonly key: string | number | undefined
   readonly index: number | undefined
+  /**
+   * @param batch - for a `batch` form's call: how many items its batch had (`key`/`index` are
+   * the batch's first item's)
+   */
   constructor(
     node: string,
     key: string | number | undefined,
     index: number | undefined,
     cause: unknown,
+    batch?: number,
   ) {
+    const where =
+      batch === undefined || index === undefined
+        ? onItem(key, index)
+        : ` on its batch of ${batch} item${batch === 1 ? '' : 's'} from item ${index} (key ${JSON.stringify(key)})`
     super(
-      `Node "${node}" failed${onItem(key, index)}: ${causeMessage(cause)}\n` +
-        'The error came from the node\'s function (see `cause` for its stack): fix the function, or the input it was given.',
+      `Node "${node}" failed${where}: ${causeMessage(cause)}` +
+        // a timeout's own message says what to do
+        (cause instanceof TimeoutError
+          ? ''
+          : `\nThe error came from the node's ${batch === undefined ? 'function' : '`batch` form'} (see \`cause\` for its stack): fix it, or the input it was given.`),
       { cause },
     )
     this.node = node
@@ -471,16 +490,25 @@ const onItem = (key: string | number | undefined, index: number | undefined): st
   index === undefined ? '' : ` on item ${index} (key ${JSON.stringify(key)})`
 
 const causeMessage = (u: unknown): string =>
-  u instanceof Error ? u.message : typeof u === 'string' ? u : describe(u)
+  u instanceof Error ? u.message : typeof u === 'string' ? u : describeValue(u)
 
-const describe = (u: unknown): string => {
+/**
+ * A value as a message shows it: short and typed, never a dump (strings quoted and cut at 60
+ * characters, objects by their class).
+ *
+ * @internal not a public export
+ */
+export function describeValue(u: unknown): string {
   if (u === undefined) return 'undefined'
-  if (typeof u === 'string') return JSON.stringify(u)
+  if (typeof u === 'string') return JSON.stringify(u.length > 60 ? `${u.slice(0, 57)}…` : u)
   if (typeof u === 'number' || typeof u === 'boolean' || u === null) return String(u)
   if (typeof u === 'bigint') return `${u}n`
+  if (typeof u === 'symbol') return 'a symbol'
   if (typeof u === 'function') return 'a function'
   if (Array.isArray(u)) return 'an array'
-  return 'an object'
+  if (typeof (u as { then?: unknown }).then === 'function') return 'a promise'
+  const name = (Object.getPrototypeOf(u) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
 }
 
 const snippet = (source: string): string => {

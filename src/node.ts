@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import { GraphError, UnreadableParamsError } from './errors.js'
+import { describeValue, GraphError, UnreadableParamsError } from './errors.js'
 import { readParamNames } from './param-names.js'
 import type { DagflowTypeError, Simplify } from './type-utils.js'
 
@@ -446,27 +446,27 @@ function makeNode(
       }
     }
     if (!(Number.isInteger(r['attempts']) && (r['attempts'] as number) >= 1)) {
-      fail('retry.attempts', `must be a whole number ≥ 1 (the total number of calls), got ${String(r['attempts'])}.`)
+      fail('retry.attempts', `must be a whole number ≥ 1 (the total number of calls), got ${describeValue(r['attempts'])}.`)
     }
     const backoff = r['backoffMs']
     if (backoff !== undefined && !(typeof backoff === 'number' && Number.isFinite(backoff) && backoff >= 0)) {
-      fail('retry.backoffMs', `must be a number of milliseconds ≥ 0, got ${String(backoff)}.`)
+      fail('retry.backoffMs', `must be a number of milliseconds ≥ 0, got ${describeValue(backoff)}.`)
     }
     if (r['factor'] !== undefined && !positive(r['factor'])) {
-      fail('retry.factor', `must be a positive number, got ${String(r['factor'])}.`)
+      fail('retry.factor', `must be a positive number, got ${describeValue(r['factor'])}.`)
     }
     if (r['retryOn'] !== undefined && typeof r['retryOn'] !== 'function') {
       fail('retry.retryOn', 'must be a function (error) => boolean.')
     }
   }
   if (timeoutMs !== undefined && !positive(timeoutMs)) {
-    fail('timeoutMs', `must be a positive number of milliseconds, got ${String(timeoutMs)}.`)
+    fail('timeoutMs', `must be a positive number of milliseconds, got ${describeValue(timeoutMs)}.`)
   }
   if (
     concurrency !== undefined &&
     !(concurrency === Number.POSITIVE_INFINITY || (Number.isInteger(concurrency) && (concurrency as number) >= 1))
   ) {
-    fail('concurrency', `must be a whole number ≥ 1 (or Infinity), got ${String(concurrency)}.`)
+    fail('concurrency', `must be a whole number ≥ 1 (or Infinity), got ${describeValue(concurrency)}.`)
   }
   if (cache !== undefined && typeof cache !== 'boolean') fail('cache', 'must be true or false.')
   if (version !== undefined && typeof version !== 'string') fail('version', 'must be a string.')

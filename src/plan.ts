@@ -264,7 +264,7 @@ export function readKeys(plan: Plan, items: ReadonlyArray<unknown>): ReadonlyArr
     const k: unknown =
       typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[keyAttr] : undefined
     if (typeof k !== 'string' && !(typeof k === 'number' && Number.isFinite(k))) {
-      throw new MissingKeyError(i, keyAttr, k)
+      throw new MissingKeyError(i, keyAttr, k, item)
     }
     const previous = first.get(k)
     if (previous !== undefined) throw new DuplicateKeyError(k, [previous, i], keyAttr)

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { ArrowUnavailableError, GraphError } from './errors.js'
+import { ArrowUnavailableError, describeValue, GraphError } from './errors.js'
 import { toTaskEither, type Executor, type RunOptions } from './executor.js'
 import { LocalExecutor } from './executors/local.js'
 import { checkConcurrency, checkCount, checkOptions } from './internal/limit.js'
@@ -100,7 +100,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   }
   const threshold = options.threshold ?? DEFAULT_AUTO_THRESHOLD
   if (typeof threshold !== 'number' || !(threshold >= 0)) {
-    throw new GraphError(`createRunner: threshold must be a number ≥ 0, got ${String(threshold)}.`)
+    throw new GraphError(`createRunner: threshold must be a number ≥ 0, got ${describeValue(threshold)}.`)
   }
   const concurrency = checkConcurrency('createRunner', options.concurrency, 16)
   // checked now, though only the Arrow executor uses it, so a bad value fails here in every mode

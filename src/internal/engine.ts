@@ -17,6 +17,7 @@ import type * as t from 'io-ts'
 import { decodeAt } from '../codec.js'
 import {
   AbortError,
+  describeValue,
   GraphError,
   isDagflowError,
   ListenerError,
@@ -213,6 +214,36 @@ const guard =
     }
   }
 
+/** The values of run/map options that would otherwise fail later, or be ignored, as something else. */
+function checkOptionValues(where: string, options: RunOptions | undefined): void {
+  if (options === undefined) return
+  const { onEvent, signal, cache } = options as Record<string, unknown>
+  const fail = (what: string, got: unknown): never => {
+    throw new GraphError(`${where}: ${what}, got ${describeValue(got)}.`)
+  }
+  if (onEvent !== undefined && typeof onEvent !== 'function') {
+    fail('the onEvent option must be a function (event) => void', onEvent)
+  }
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' ||
+      signal === null ||
+      typeof (signal as { aborted?: unknown }).aborted !== 'boolean' ||
+      typeof (signal as { addEventListener?: unknown }).addEventListener !== 'function')
+  ) {
+    fail('the signal option must be an AbortSignal (from an AbortController, or AbortSignal.timeout(ms))', signal)
+  }
+  if (
+    cache !== undefined &&
+    (typeof cache !== 'object' ||
+      cache === null ||
+      typeof (cache as { get?: unknown }).get !== 'function' ||
+      typeof (cache as { set?: unknown }).set !== 'function')
+  ) {
+    fail('the cache option must be a CacheStore: memoryCache(), sqliteCache(path) from dagflow/cache, or an object with get(key) and set(key, value)', cache)
+  }
+}
+
 /** the options of run and map (see RunOptions) */
 const RUN_OPTIONS: ReadonlyArray<string> = ['outputs', 'signal', 'onEvent', 'onError', 'cache']
 
@@ -231,6 +262,7 @@ export async function evaluate(
     throw new GraphError(`${mode}(): the first argument must be a pipeline; wrap nodes in pipeline(...).`)
   }
   checkOptions(`${mode}()`, options, RUN_OPTIONS)
+  checkOptionValues(`${mode}()`, options)
   const plan = planOf(p, options?.outputs)
   // a property of the pipeline, so it is reported before anything about the inputs
   if (mode === 'map' && plan.mapAxis === undefined) {
@@ -497,8 +529,9 @@ function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
 // --- calling a node -----------------------------------------------------------------
 
 /** A call's failure as a NodeError naming the item; an abort stays an abort. */
-const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown): DagflowError =>
-  e instanceof AbortError ? e : new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e)
+/** A node's failure on item `i` (or once), or on the batch of `batch` items from item `i`. */
+const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown, batch?: number): DagflowError =>
+  e instanceof AbortError ? e : new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e, batch)
 
 /**
  * Calls the node function for item `i` (or once); a throw becomes a NodeError. Nodes with
@@ -518,11 +551,17 @@ function call(pn: PlanNode, args: unknown, i: number | undefined, run: RunContex
 }
 
 /** Awaits a node's promise; a rejection becomes a NodeError. */
-async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefined, keys: Keys): Promise<unknown> {
+async function settle(
+  pn: PlanNode,
+  r: PromiseLike<unknown>,
+  i: number | undefined,
+  keys: Keys,
+  batch?: number,
+): Promise<unknown> {
   try {
     return await r
   } catch (e) {
-    throw nodeError(pn, i, keys, e)
+    throw nodeError(pn, i, keys, e, batch)
   }
 }
 
@@ -1196,7 +1235,7 @@ function callBatch(job: BatchJob, b: number): unknown {
   job.tally.calls++
   job.began[b] = now()
   const indices = pn.node.usesContext ? Array.from({ length }, (_, j) => start + j) : undefined
-  return invokeBatch(pn, ctx, job.tally, columns, start, indices)
+  return invokeBatch(pn, ctx, job.tally, columns, start, length, indices)
 }
 
 /**
@@ -1210,6 +1249,7 @@ function invokeBatch(
   tally: Tally,
   columns: unknown,
   first: number,
+  size: number,
   indices: ReadonlyArray<number> | undefined,
 ): unknown {
   const batch = pn.node.batch as (columns: unknown, ctx?: unknown) => unknown
@@ -1221,7 +1261,7 @@ function invokeBatch(
       indices === undefined ? batch(columns) : batch(columns, { signal, keys: batchKeys, indices, attempt }),
     )
   } catch (e) {
-    throw nodeError(pn, first, keys, e)
+    throw nodeError(pn, first, keys, e, size)
   }
 }
 
@@ -1261,7 +1301,7 @@ async function driveBatches(
         count,
         r,
         (k) => callBatch(job, k),
-        (k, e) => nodeError(pn, k * size, ctx.keys, e),
+        (k, e) => nodeError(pn, k * size, ctx.keys, e, Math.min(ctx.n, (k + 1) * size) - k * size),
         (k, v) => sink(k, finishBatch(job, k, v)),
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
@@ -1417,7 +1457,7 @@ async function runSegment(
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
       const value = await raceAbort(
-        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys)),
+        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys, Math.min(n, (b + 1) * size) - b * size)),
         runSignal(ctx),
       )
       segmentSink(s, k, b, finishBatch(job, b, value), n, size)
@@ -1518,7 +1558,7 @@ async function runBatchedSome(
     emit?.({ type: 'batch:start', node: name, start: first, size: members.length, executor })
     tally.calls++
     began[b] = now()
-    return invokeBatch(pn, ctx, tally, columns, first, pn.node.usesContext ? Array.from(members) : undefined)
+    return invokeBatch(pn, ctx, tally, columns, first, members.length, pn.node.usesContext ? Array.from(members) : undefined)
   }
   const finish = (b: number, r: unknown): void => {
     const members = batches[b] as Members
@@ -1553,7 +1593,7 @@ async function runBatchedSome(
   /** a batch call that fails (after its retries) fails every item of the batch */
   const failBatch = (b: number, e: unknown): void => {
     const members = batches[b] as Members
-    const error = isDagflowError(e) ? e : nodeError(pn, members[0], keys, e)
+    const error = isDagflowError(e) ? e : nodeError(pn, members[0], keys, e, members.length)
     for (const i of members) failItem(ctx, name, i, error)
   }
   for (let b = 0; b < batches.length; b++) {
@@ -1572,7 +1612,7 @@ async function runBatchedSome(
         batches.length,
         r,
         call,
-        (k, e) => nodeError(pn, (batches[k] as Members)[0], keys, e),
+        (k, e) => nodeError(pn, (batches[k] as Members)[0], keys, e, (batches[k] as Members).length),
         finish,
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
@@ -1715,8 +1755,9 @@ function batchLength(
     first,
     keys,
     new Error(
-      `the batch form returned ${got} for a batch of ${length} items (items ${which}); it must return one result per item, in order`,
+      `it returned ${got} for items ${which}; a batch form must return one result per item, in order`,
     ),
+    length,
   )
 }
 
@@ -1739,8 +1780,6 @@ function batchResults(pn: PlanNode, r: unknown, start: number, length: number, k
   return out
 }
 
-const describeValue = (u: unknown): string =>
-  u === null ? 'null' : u === undefined ? 'undefined' : `a ${typeof u} without a length`
 
 /** Joins batch results into one column: a Float64Array if every batch gave one. */
 function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {

@@ -9,6 +9,7 @@
  * @internal
  */
 import type { CacheStore } from '../cache.js'
+import { describeValue, GraphError } from '../errors.js'
 import type { AnyNode } from '../node.js'
 import type { Plan, PlanNode } from '../plan.js'
 import { canonical, digest, Unhashable } from './hash.js'
@@ -112,12 +113,21 @@ export class Keyring {
     const values = new Array<unknown>(count)
     let found = 0
     for (let i = 0; i < count; i++) {
-      const hit = this.store.get(keys[i] as string)
-      if (hit !== undefined) {
-        hits[i] = 1
-        values[i] = hit.value
-        found++
+      const hit: unknown = this.store.get(keys[i] as string)
+      if (hit === undefined) continue
+      if (typeof hit !== 'object' || hit === null || !('value' in hit) || typeof (hit as { then?: unknown }).then === 'function') {
+        // a store whose get is async, or returns the bare value, would give wrong outputs
+        throw new GraphError(
+          `The cache store's get(key) returned ${
+            typeof (hit as { then?: unknown } | null)?.then === 'function' ? 'a promise' : describeValue(hit)
+          } for node "${pn.node.name}". It must return { value } for a hit or undefined for a miss, ` +
+            'synchronously (see CacheStore; memoryCache() and sqliteCache(path) do).',
+          [pn.node.name],
+        )
       }
+      hits[i] = 1
+      values[i] = (hit as { value: unknown }).value
+      found++
     }
     const store = this.store
     return { keys, hits, values, count: found, put: (i, value) => store.set(keys[i] as string, value) }

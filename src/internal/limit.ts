@@ -4,7 +4,7 @@
  * @internal
  */
 import pLimit, { type LimitFunction } from 'p-limit'
-import { AbortError, GraphError } from '../errors.js'
+import { AbortError, describeValue, GraphError } from '../errors.js'
 
 export type { LimitFunction } from 'p-limit'
 
@@ -19,7 +19,7 @@ export function checkCount(where: string, field: string, value: unknown, fallbac
     !((infinite && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && value >= 1))
   ) {
     throw new GraphError(
-      `${where}: \`${field}\` must be a whole number ≥ 1${infinite ? ' (or Infinity)' : ''}, got ${String(value)}.`,
+      `${where}: \`${field}\` must be a whole number ≥ 1${infinite ? ' (or Infinity)' : ''}, got ${describeValue(value)}.`,
     )
   }
   return value
