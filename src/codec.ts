@@ -23,21 +23,46 @@ export function decodeAt(codec: t.Mixed, value: unknown, site: Site): unknown {
 }
 
 function validationError(errors: t.Errors, site: Site): ValidationError {
+  // one entry per place in the value: the members of a union fail at the same place, and what
+  // they expect is joined (`expected number | null`)
+  const places = new Map<string, { expected: Array<string>; messages: Array<string>; value: unknown }>()
+  for (const e of errors) {
+    const path = pathOf(e.context)
+    let place = places.get(path)
+    if (place === undefined) places.set(path, (place = { expected: [], messages: [], value: e.value }))
+    if (e.message !== undefined) place.messages.push(e.message)
+    else {
+      const expected = e.context[e.context.length - 1]?.type.name ?? 'a valid value'
+      if (!place.expected.includes(expected)) place.expected.push(expected)
+    }
+  }
   const paths: Array<string> = []
   const details: Array<string> = []
-  for (const e of errors.slice(0, 10)) {
-    const path = e.context
-      .map((c) => c.key)
-      .filter((k) => k !== '')
-      .join('.')
-    const expected = e.context[e.context.length - 1]?.type.name ?? 'a valid value'
+  for (const [path, place] of [...places].slice(0, 10)) {
+    const at = path === '' ? '(value)' : path
     paths.push(path)
-    details.push(
-      e.message ?? `${path === '' ? '(value)' : path}: expected ${expected}, got ${show(e.value)}`,
-    )
+    for (const m of place.messages) details.push(path === '' ? m : `${path}: ${m}`)
+    if (place.expected.length > 0) details.push(`${at}: expected ${place.expected.join(' | ')}, got ${show(place.value)}`)
   }
-  if (errors.length > 10) details.push(`… and ${errors.length - 10} more`)
+  if (places.size > 10) details.push(`… and ${places.size - 10} more`)
   return new ValidationError({ ...site, paths, details })
+}
+
+/**
+ * The path of a failure in the value: field names and positions, without the member indices
+ * that io-ts puts in the context of a union's or an intersection's members (they would read as
+ * array positions).
+ */
+function pathOf(context: t.Context): string {
+  const keys: Array<string> = []
+  for (let j = 0; j < context.length; j++) {
+    const key = (context[j] as t.ContextEntry).key
+    if (key === '') continue
+    const parent = (context[j - 1]?.type as { readonly _tag?: unknown } | undefined)?._tag
+    if (parent === 'UnionType' || parent === 'IntersectionType') continue
+    keys.push(key)
+  }
+  return keys.join('.')
 }
 
 function show(u: unknown): string {

@@ -567,6 +567,23 @@ export function executorSuite(
         expect(downstream).toBe(0)
       })
 
+      test('paths name places in the value: no union or intersection member indices, one line per place', async () => {
+        const Row = t.type({
+          meta: t.partial({ score: t.union([t.number, t.null]) }),
+          both: t.intersection([t.type({ a: t.number }), t.type({ b: t.string })]),
+          tags: t.array(t.string),
+        })
+        const read = node({ output: 'r', mapAxis: 'row', inputs: { row: Row } }, ({ row }) => row.tags.length)
+        const bad = { meta: { score: 'high' }, both: { a: 1, b: 2 }, tags: ['x', 3] }
+        const e = (await rejection(make().map(pipeline(read), { row: [bad] } as never))) as ValidationError
+        expect(e.paths).toStrictEqual(['meta.score', 'both.b', 'tags.1'])
+        expect(e.details).toStrictEqual([
+          'meta.score: expected number | null, got "high"',
+          'both.b: expected string, got 2',
+          'tags.1: expected string, got 3',
+        ])
+      })
+
       test('a result that fails returns: ValidationError with param (result)', async () => {
         const bad = node(
           { output: 'bad', mapAxis: 'x', returns: t.number },
