@@ -374,10 +374,12 @@ export class TimeoutError extends DagflowError {
     key: string | number | undefined,
     index: number | undefined,
     attempt: number,
+    /** whether the node has `retry` (then the advice is to raise its attempts) */
+    retries = false,
   ) {
     super(
       `Node "${node}" took longer than its timeoutMs (${timeoutMs} ms)${onItem(key, index)}, attempt ${attempt}. ` +
-        'Raise timeoutMs, make the call faster, or add retry: { attempts } to try again.',
+        `Raise timeoutMs, make the call faster, or ${retries ? 'raise retry.attempts' : 'add retry: { attempts } to try again'}.`,
     )
     this.node = node
     this.timeoutMs = timeoutMs

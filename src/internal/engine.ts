@@ -593,7 +593,7 @@ function attempts(
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => {
-          const error = new TimeoutError(node.name, timeout, key, index, attempt)
+          const error = new TimeoutError(node.name, timeout, key, index, attempt, node.retry !== undefined)
           own.abort(error)
           reject(error)
         },

@@ -144,6 +144,20 @@ for (const [name, make] of executors) {
       expect(cause).toBeInstanceOf(TimeoutError)
       expect(cause).toMatchObject({ code: 'TIMEOUT', node: 'y', timeoutMs: 20, key: 'slow', index: 1, attempt: 1 })
       expect(reason).toBe(cause)
+      // the timeout's advice once, not followed by "fix the function"
+      expect(String(e)).toContain('or add retry: { attempts } to try again')
+      expect(String(e)).not.toContain('fix it, or the input it was given')
+    })
+
+    it('advises raising retry.attempts, not adding retry, when the node has one', async () => {
+      const slow = node(
+        { output: 'y', mapAxis: 'x', timeoutMs: 10, retry: { attempts: 2 } },
+        async ({ x }: { x: number }) => (await sleep(100), x),
+      )
+      const e = await rejection(make().map(pipeline(slow), { x: [1] }))
+      expect((e as NodeError).cause).toMatchObject({ code: 'TIMEOUT', attempt: 2 })
+      expect(String(e)).toContain('or raise retry.attempts')
+      expect(String(e)).not.toContain('add retry')
     })
 
     it('retries after a timeout, and succeeds when a later attempt is fast', async () => {
