@@ -399,10 +399,11 @@ export class TimeoutError extends DagflowError {
 export class CacheFileError extends DagflowError {
   readonly code = 'CACHE_FILE'
   readonly file: string
-  constructor(file: string, problem: string, cause?: unknown) {
+  /** @param fix - what to do, when deleting the file is not it (say, the path is a directory) */
+  constructor(file: string, problem: string, cause?: unknown, fix?: string) {
     super(
       `The cache file ${file} cannot be used: ${problem}. ` +
-        `Delete it (rm ${JSON.stringify(file)}) to start an empty cache, or pass sqliteCache() another path.`,
+        (fix ?? `Delete it (rm ${JSON.stringify(file)}) to start an empty cache, or pass sqliteCache() another path.`),
       cause === undefined ? undefined : { cause },
     )
     this.file = file

@@ -6,11 +6,11 @@
  *
  * @since 0.4.0
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import Database from 'better-sqlite3'
-import { CacheFileError, type CacheStore } from 'dagflow'
+import { CacheFileError, GraphError, unstable_checkOptions as checkOptions, type CacheStore } from 'dagflow'
 
 /**
  * Options of {@link sqliteCache}.
@@ -93,7 +93,18 @@ function keepable(u: unknown, seen: Set<object> = new Set()): boolean {
  * @since 0.4.0
  */
 export function sqliteCache(path: string, options: SqliteCacheOptions = {}): SqliteCache {
-  const commitMs = Math.min(250, Math.max(1, options.commitMs ?? 250))
+  if (typeof path !== 'string' || path === '') {
+    throw new GraphError(`sqliteCache(path): path must be the path of a file, got ${JSON.stringify(path) ?? String(path)}.`)
+  }
+  checkOptions('sqliteCache', options, ['commitMs'])
+  const given = options.commitMs
+  if (given !== undefined && !(typeof given === 'number' && given > 0)) {
+    throw new GraphError(`sqliteCache: \`commitMs\` must be a number of milliseconds > 0, got ${JSON.stringify(given) ?? String(given)}.`)
+  }
+  const commitMs = Math.min(250, Math.max(1, given ?? 250))
+  // a path that cannot hold a file: deleting it (the usual fix) is not the fix
+  const where = placeOf(path)
+  if (where !== undefined) throw new CacheFileError(path, where.problem, undefined, where.fix)
   let db: Database.Database
   try {
     mkdirSync(dirname(path), { recursive: true })
@@ -194,4 +205,22 @@ function kindOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return `a ${typeof value}`
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
   return typeof name === 'string' && name !== '' && name !== 'Object' ? `an instance of ${name}` : 'an object'
+}
+
+/** Why `path` cannot be a cache file without anything being deleted, and the fix, if so. */
+function placeOf(path: string): { readonly problem: string; readonly fix: string } | undefined {
+  try {
+    if (statSync(path).isDirectory()) {
+      return { problem: 'it is a directory', fix: 'Pass sqliteCache() the path of a file in it, e.g. join(dir, "cache.db").' }
+    }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code
+    if (code === 'ENOTDIR') {
+      return {
+        problem: 'a part of its directory path is a file',
+        fix: 'Pass sqliteCache() a path whose directories are directories (or do not exist yet).',
+      }
+    }
+  }
+  return undefined
 }

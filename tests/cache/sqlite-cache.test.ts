@@ -87,6 +87,28 @@ describe('sqliteCache', () => {
     expect(() => sqliteCache(foreign)).toThrow(CacheFileError)
   })
 
+  it('says what to do for a path that cannot hold a file, a non-path, and a misspelled option', () => {
+    const message = (f: () => unknown): string => {
+      try {
+        f()
+      } catch (e) {
+        return String(e)
+      }
+      return 'no error'
+    }
+    // a directory: deleting it is not the fix
+    expect(message(() => sqliteCache(dir))).toContain('it is a directory. Pass sqliteCache() the path of a file in it')
+    expect(message(() => sqliteCache(dir))).not.toContain('rm ')
+    const file = join(dir, 'plain.txt')
+    writeFileSync(file, 'x')
+    expect(message(() => sqliteCache(join(file, 'c.db')))).toContain('a part of its directory path is a file')
+    expect(message(() => sqliteCache(42 as never))).toContain('path must be the path of a file, got 42')
+    expect(message(() => sqliteCache(join(dir, 'o.db'), { commitMS: 10 } as never))).toContain(
+      '`commitMS` is not an option (known: commitMs)',
+    )
+    expect(message(() => sqliteCache(join(dir, 'o.db'), { commitMs: 'x' as never }))).toContain('`commitMs` must be')
+  })
+
   it('survives a killed process: a rerun reuses every committed entry and recomputes the rest', async () => {
     const file = join(dir, 'kill.db')
     const count = 60
