@@ -389,7 +389,8 @@ function makeNode(
   if (typeof output !== 'string' || output.length === 0) {
     throw new GraphError('node(spec, fn): `spec.output` must be a non-empty string.')
   }
-  const name: unknown = spec.name ?? output
+  // `name: null` is a mistake to report, not a request for the default
+  const name: unknown = spec.name === undefined ? output : spec.name
   if (typeof name !== 'string' || name.length === 0) {
     throw new GraphError(`node "${output}": \`spec.name\` must be a non-empty string.`, [output])
   }
@@ -474,8 +475,8 @@ function makeNode(
   let deps: ReadonlyArray<string>
   let optionalDeps: ReadonlyArray<string> = []
   if (inputs !== undefined) {
-    if (typeof inputs !== 'object' || inputs === null) {
-      fail('inputs', 'must be a record of io-ts codecs, e.g. { x: t.number }.')
+    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+      fail('inputs', 'must be a record of io-ts codecs by parameter name, e.g. { x: t.number }.')
     }
     const record = inputs as Record<string, unknown>
     for (const [k, c] of Object.entries(record)) {

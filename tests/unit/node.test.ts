@@ -156,6 +156,11 @@ describe('node(): spec misuse is a GraphError naming node and field', () => {
     expectSpecError(() => untypedNode({ output: 'y', batch: () => [] }, fn), 'y', 'batch')
   })
 
+  it('name: null, and inputs given as an array (which would name a parameter "0")', () => {
+    expectSpecError(() => untypedNode({ output: 'y', name: null }, fn), 'y', 'spec.name')
+    expect(expectSpecError(() => untypedNode({ output: 'y', inputs: [t.number] }, fn), 'y', 'inputs').message).toContain('by parameter name')
+  })
+
   it('batch that is not a function', () => {
     expectSpecError(() => untypedNode({ output: 'y', mapAxis: 'x', batch: 42 }, fn), 'y', 'batch')
   })
