@@ -224,25 +224,17 @@ function checkOptionValues(where: string, options: RunOptions | undefined): void
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     fail('the onEvent option must be a function (event) => void', onEvent)
   }
-  if (
-    signal !== undefined &&
-    (typeof signal !== 'object' ||
-      signal === null ||
-      typeof (signal as { aborted?: unknown }).aborted !== 'boolean' ||
-      typeof (signal as { addEventListener?: unknown }).addEventListener !== 'function')
-  ) {
+  if (signal !== undefined && !(hasMethods(signal, 'addEventListener') && typeof (signal as { aborted?: unknown }).aborted === 'boolean')) {
     fail('the signal option must be an AbortSignal (from an AbortController, or AbortSignal.timeout(ms))', signal)
   }
-  if (
-    cache !== undefined &&
-    (typeof cache !== 'object' ||
-      cache === null ||
-      typeof (cache as { get?: unknown }).get !== 'function' ||
-      typeof (cache as { set?: unknown }).set !== 'function')
-  ) {
+  if (cache !== undefined && !hasMethods(cache, 'get', 'set')) {
     fail('the cache option must be a CacheStore: memoryCache(), sqliteCache(path) from dagflow/cache, or an object with get(key) and set(key, value)', cache)
   }
 }
+
+/** Whether `u` is an object with these methods (a signal or a store from any realm or library). */
+const hasMethods = (u: unknown, ...names: ReadonlyArray<string>): boolean =>
+  typeof u === 'object' && u !== null && names.every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
 
 /** the options of run and map (see RunOptions) */
 const RUN_OPTIONS: ReadonlyArray<string> = ['outputs', 'signal', 'onEvent', 'onError', 'cache']

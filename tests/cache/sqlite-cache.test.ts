@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CacheFileError, LocalExecutor, node, pipeline } from 'dagflow'
 import { sqliteCache } from 'dagflow/cache'
+import { thrown } from '../helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'dagflow-sqlite-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -88,14 +89,7 @@ describe('sqliteCache', () => {
   })
 
   it('says what to do for a path that cannot hold a file, a non-path, and a misspelled option', () => {
-    const message = (f: () => unknown): string => {
-      try {
-        f()
-      } catch (e) {
-        return String(e)
-      }
-      return 'no error'
-    }
+    const message = (f: () => unknown): string => String(thrown(f))
     // a directory: deleting it is not the fix
     expect(message(() => sqliteCache(dir))).toContain('it is a directory. Pass sqliteCache() the path of a file in it')
     expect(message(() => sqliteCache(dir))).not.toContain('rm ')

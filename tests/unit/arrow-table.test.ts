@@ -3,6 +3,7 @@ import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import { LocalExecutor, node, pipeline, ValidationError, type MapResult } from 'dagflow'
 import { ArrowBatchExecutor, toArrow } from 'dagflow/arrow'
+import { thrown } from '../helpers.js'
 
 const Doc = t.type({ id: t.string, text: t.string })
 const Stats = t.intersection([
@@ -98,12 +99,7 @@ describe('toArrow', () => {
     const plain = node({ output: 'plain', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1)
     const r = await new LocalExecutor().map(pipeline(boxed, plain), { x: [1, 2] })
     expect(toArrow(r, { outputs: ['plain'] }).schema.fields.map((f) => f.name)).toStrictEqual(['plain'])
-    let caught: unknown
-    try {
-      toArrow(r)
-    } catch (e) {
-      caught = e
-    }
+    const caught = thrown(() => toArrow(r))
     expect(caught).toBeInstanceOf(ValidationError)
     expect(caught).toMatchObject({ code: 'VALIDATION', param: 'boxed', node: 'boxed' })
     expect(() => toArrow(r, { outputs: ['nope'] })).toThrow(ValidationError)
@@ -111,14 +107,8 @@ describe('toArrow', () => {
 
   it('rejects a key column it cannot write with a ValidationError that says what to do', async () => {
     const mixed = { outputs: { y: [1, 2] }, keys: ['a', 1] }
-    const bad = (options: Parameters<typeof toArrow>[1], result: unknown = mixed): unknown => {
-      try {
-        toArrow(result as typeof mixed, options)
-      } catch (e) {
-        return e
-      }
-      return undefined
-    }
+    const bad = (options: Parameters<typeof toArrow>[1], result: unknown = mixed): unknown =>
+      thrown(() => toArrow(result as typeof mixed, options))
     // keys may be strings or numbers, but one Arrow column holds one type: never coerced
     expect(bad({ keyColumn: 'key' })).toMatchObject({ code: 'VALIDATION', param: 'keyColumn' })
     expect(String(bad({ keyColumn: 'key' }))).toContain('mix strings and numbers')
@@ -141,12 +131,7 @@ describe('toArrow', () => {
     const Shape = t.type({ a: t.number })
     const leaky = node({ output: 'y', mapAxis: 'x', returns: Shape }, ({ x }: { x: number }) => ({ a: x, secret: 's' }))
     const r = await new LocalExecutor().map(pipeline(leaky), { x: [1, 2] })
-    let e: unknown
-    try {
-      toArrow(r)
-    } catch (err) {
-      e = err
-    }
+    const e = thrown(() => toArrow(r))
     // t.type does not strip undeclared fields: the table would lose `secret`
     expect(e).toBeInstanceOf(ValidationError)
     expect(e).toMatchObject({ code: 'VALIDATION', node: 'y', param: 'y', key: 0, index: 0, paths: ['secret'] })
