@@ -4,8 +4,26 @@
  *
  * @internal
  */
-import type * as t from 'io-ts'
+import * as t from 'io-ts'
 import { ValidationError } from './errors.js'
+
+/**
+ * The primitive `c` decodes to itself, when it is io-ts's own `t.number`, `t.string` or
+ * `t.boolean` (or a copy with their validation): then a `typeof` test is its whole check. A
+ * codec with the same `_tag` but its own validation (io-ts-types' `withValidate`, a subclass) is
+ * not one of them: it may narrow or transform.
+ */
+export function primitiveOf(c: unknown): 'number' | 'string' | 'boolean' | undefined {
+  if (typeof c !== 'object' || c === null) return undefined
+  const validate = (c as { readonly validate?: unknown }).validate
+  return validate === t.number.validate
+    ? 'number'
+    : validate === t.string.validate
+      ? 'string'
+      : validate === t.boolean.validate
+        ? 'boolean'
+        : undefined
+}
 
 /** @internal where a value is being checked */
 export interface Site {

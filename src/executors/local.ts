@@ -6,7 +6,7 @@
  */
 import { toTaskEither, type Executor } from '../executor.js'
 import { evaluate, type EngineOptions } from '../internal/engine.js'
-import { checkConcurrency, checkOptions } from '../internal/limit.js'
+import { checkConcurrency, checkCount, checkOptions } from '../internal/limit.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -21,6 +21,11 @@ import { checkConcurrency, checkOptions } from '../internal/limit.js'
 export interface LocalExecutorOptions {
   /** the most node calls in flight at once, for async nodes (default 16) */
   readonly concurrency?: number
+  /**
+   * accepted and checked, but unused (the local executor has no batches), so that one options
+   * object configures either executor
+   */
+  readonly batchSize?: number
 }
 
 /**
@@ -48,7 +53,9 @@ export class LocalExecutor implements Executor {
   private readonly engine: EngineOptions
 
   constructor(options: LocalExecutorOptions = {}) {
-    checkOptions('LocalExecutor', options, ['concurrency'])
+    // batchSize is accepted (and checked) so that one options object configures either executor
+    checkOptions('LocalExecutor', options, ['concurrency', 'batchSize'])
+    checkCount('LocalExecutor', 'batchSize', options.batchSize, 1, false)
     this.concurrency = checkConcurrency('LocalExecutor', options.concurrency, 16)
     this.engine = { executor: 'local', concurrency: this.concurrency, batchSize: undefined }
     Object.freeze(this)

@@ -14,7 +14,7 @@
  * @internal
  */
 import type * as t from 'io-ts'
-import { decodeAt } from '../codec.js'
+import { decodeAt, primitiveOf } from '../codec.js'
 import {
   AbortError,
   describeValue,
@@ -216,7 +216,7 @@ const guard =
 
 /** The values of run/map options that would otherwise fail later, or be ignored, as something else. */
 function checkOptionValues(where: string, options: RunOptions | undefined): void {
-  if (options === undefined) return
+  if (options === undefined || options === null) return
   const { onEvent, signal, cache } = options as Record<string, unknown>
   const fail = (what: string, got: unknown): never => {
     throw new GraphError(`${where}: ${what}, got ${describeValue(got)}.`)
@@ -432,10 +432,10 @@ function mapResult(
       configurable: true,
       get: () => (built ??= indexKeys(n)),
     })
-    // console.log and util.inspect show the keys, not `[Getter]`
+    // console.log and util.inspect show the keys, not `[Getter]` (and every other field)
     Object.defineProperty(result, INSPECT, {
-      value(this: typeof result, _depth: number, options: object, inspect: (v: unknown, o: object) => string) {
-        return inspect({ outputs: this.outputs, keys: this.keys, executor: this.executor }, options)
+      value(this: Record<string, unknown>, _depth: number, options: object, inspect: (v: unknown, o: object) => string) {
+        return inspect(Object.fromEntries(Object.keys(this).map((k) => [k, this[k]])), options)
       },
     })
   }
@@ -658,16 +658,8 @@ function decodeItem(
   keys: Keys,
   i: number | undefined,
 ): unknown {
-  const tag = (codec as { readonly _tag?: unknown })._tag
-  if (
-    tag === 'NumberType'
-      ? typeof value === 'number'
-      : tag === 'StringType'
-        ? typeof value === 'string'
-        : tag === 'BooleanType' && typeof value === 'boolean'
-  ) {
-    return value
-  }
+  const primitive = primitiveOf(codec)
+  if (primitive !== undefined && typeof value === primitive) return value
   const r = codec.decode(value)
   if (r._tag === 'Right') return r.right
   return decodeAt(codec, value, {
@@ -1156,8 +1148,7 @@ function checkedArgsAt(job: PerItemJob, i: number): Record<string, unknown> {
 
 // --- batch forms ----------------------------------------------------------------------
 
-const isNumberCodec = (c: unknown): boolean =>
-  typeof c === 'object' && c !== null && (c as { _tag?: unknown })._tag === 'NumberType'
+const isNumberCodec = (c: unknown): boolean => primitiveOf(c) === 'number'
 
 /** One node's batch form over the batches of a run (a class, as {@link PerItemJob} is). */
 class BatchJob {
@@ -1175,11 +1166,6 @@ class BatchJob {
   /** the column record builder (see {@link Generated.record}), and its values */
   readonly record: Generated['record']
   readonly values: Array<unknown>
-  /**
-   * per parameter, the Float64Array that a plain column of numbers is checked into, batch by
-   * batch: one allocation per run rather than one per batch (each batch gets a view)
-   */
-  readonly slabs: Array<Float64Array | undefined>
   constructor(
     pn: PlanNode,
     slots: ReadonlyArray<unknown>,
@@ -1197,7 +1183,6 @@ class BatchJob {
     this.began = new Float64Array(Math.ceil(ctx.n / size))
     this.record = generate(pn).record
     this.values = new Array<unknown>(pn.params.length)
-    this.slabs = new Array<Float64Array | undefined>(pn.params.length)
   }
 }
 
@@ -1219,7 +1204,7 @@ function callBatch(job: BatchJob, b: number): unknown {
       const chunk = job.segment === undefined ? undefined : segmentChunk(job.segment, prm.slot, b)
       const source = chunk ?? (job.slots[prm.slot] as Column)
       const from = chunk === undefined ? start : 0
-      values[j] = itemColumn(pn, prm.name, prm.codec, source, from, length, start, keys, job.slabs, j)
+      values[j] = itemColumn(pn, prm.name, prm.codec, source, from, length, start, keys)
     } else values[j] = repeat((job.constants ??= decodeConstants(pn, job.slots))[j], length, prm.codec)
   }
   const columns = job.record(values)
@@ -1523,7 +1508,6 @@ async function runBatchedSome(
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
   const began = new Float64Array(batches.length)
-  const slabs = new Array<Float64Array | undefined>(pn.params.length)
   /** the batch's columns; an item whose value fails its codec leaves the batch */
   const columnsOf = (b: number): Record<string, unknown> => {
     const members = batches[b] as Members
@@ -1534,7 +1518,7 @@ async function runBatchedSome(
         defineValue(columns, prm.name, repeat(constants[j], members.length, prm.codec))
         return
       }
-      defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx, slabs, j))
+      defineValue(columns, prm.name, gatherColumn(pn, prm, slots[prm.slot] as Column, members, ctx))
     })
     if (collect !== undefined && collect.failures.length !== failures) {
       batches[b] = members.filter((i) => collect.failed[i] === 0)
@@ -1630,10 +1614,10 @@ async function runBatchedSome(
 /**
  * The column of a per-item parameter for `length` items, read from `source` at `from` (a whole
  * column, or one batch of an upstream node), decoded by its codec; `first` is the index of the
- * batch's first item, for errors. When `slabs` is given, a plain column of numbers checked by
- * `t.number` is written into a view of `slabs[at]` (`at`: the parameter's position; one
- * Float64Array for the whole column, made on first use): one allocation per run instead of one
- * per batch, which costs more than a batch of cheap arithmetic.
+ * batch's first item, for errors. A plain column of numbers checked by `t.number` becomes a
+ * Float64Array of its own, whose `buffer` holds just this batch: a batch form may transfer it to
+ * a worker or hand it to WebAssembly. (One buffer for the whole map, a view per batch, saved
+ * about 7% on a chain of cheap arithmetic, and broke both.)
  */
 function itemColumn(
   pn: PlanNode,
@@ -1644,8 +1628,6 @@ function itemColumn(
   length: number,
   first: number,
   keys: Keys,
-  slabs: Array<Float64Array | undefined> | undefined,
-  at: number,
 ): Column {
   const end = from + length
   if (source instanceof Float64Array && (codec === undefined || isNumberCodec(codec))) {
@@ -1655,10 +1637,7 @@ function itemColumn(
   const where = (j: number) => ({ node: pn.node.name, param, key: keyAt(keys, first + j), index: first + j })
   if (isNumberCodec(codec)) {
     // the t.number check and the move into a Float64Array, in one pass
-    const out =
-      slabs === undefined || length === source.length
-        ? new Float64Array(length)
-        : (slabs[at] ??= new Float64Array(source.length)).subarray(from, end)
+    const out = new Float64Array(length)
     for (let j = 0; j < length; j++) {
       const v = source[from + j]
       out[j] = typeof v === 'number' ? v : (decodeAt(codec, v, where(j)) as number)
@@ -1681,8 +1660,6 @@ function gatherColumn(
   source: Column,
   members: Members,
   ctx: RunContext,
-  slabs: Array<Float64Array | undefined>,
-  at: number,
 ): Column {
   const name = pn.node.name
   const codec = prm.codec
@@ -1691,7 +1668,7 @@ function gatherColumn(
   if (length > 0 && (members[length - 1] as number) - first === length - 1) {
     // consecutive items (the usual case): a view or one pass, as for contiguous batches
     try {
-      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys, slabs, at)
+      return itemColumn(pn, prm.name, codec, source, first, length, first, ctx.keys)
     } catch {
       // a value failed its codec: item by item below, so that only its item fails
     }

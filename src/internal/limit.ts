@@ -34,7 +34,7 @@ export const checkConcurrency = (where: string, value: unknown, fallback: number
  * silently ignored.
  */
 export function checkOptions(where: string, options: unknown, known: ReadonlyArray<string>): void {
-  if (options === undefined) return
+  if (options === undefined || options === null) return
   if (typeof options !== 'object' || options === null) {
     throw new GraphError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}.`)
   }

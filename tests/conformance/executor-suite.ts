@@ -1023,6 +1023,23 @@ export function executorSuite(
         expect((await exec.map(p, { x: [7] })).outputs.y).toStrictEqual([14])
       })
 
+      test('a copy of t.number or t.string with its own validation is applied, not skipped', async () => {
+        // io-ts-types' withValidate: a clone of the codec (same _tag) with another validate
+        const withValidate = <C extends t.Any>(codec: C, validate: C['validate'], name: string): C => {
+          const r = Object.assign(Object.create(Object.getPrototypeOf(codec) as object) as C, codec)
+          return Object.assign(r, { validate, decode: (i: unknown) => validate(i, t.getDefaultContext(r)), name })
+        }
+        const NonNeg = withValidate(t.number, (u, c) => (typeof u === 'number' && u >= 0 ? t.success(u) : t.failure(u, c)), 'NonNeg')
+        const Trimmed = withValidate(t.string, (u, c) => (typeof u === 'string' ? t.success(u.trim()) : t.failure(u, c)), 'Trimmed')
+        const twice = node({ output: 'y', mapAxis: 'x', inputs: { x: NonNeg }, batch: ({ x }) => Array.from(x, (v) => v * 2) }, ({ x }) => x * 2)
+        const bad = await rejection(make().map(pipeline(twice), { x: [1, -1] }))
+        expect(bad).toMatchObject({ code: 'VALIDATION', node: 'y', param: 'x', index: 1 })
+        const wrap = node({ output: 'z', mapAxis: 's', inputs: { s: Trimmed } }, ({ s }) => `[${s}]`)
+        expect((await make().map(pipeline(wrap), { s: [' a ', 'b'] })).outputs.z).toStrictEqual(['[a]', '[b]'])
+        const out = node({ output: 'r', mapAxis: 'x', inputs: { x: t.number }, returns: NonNeg }, ({ x }) => x)
+        expect(await rejection(make().map(pipeline(out), { x: [-3] }))).toMatchObject({ code: 'VALIDATION', param: '(result)' })
+      })
+
       test('-0 and NaN are preserved (Object.is)', async () => {
         const id = node({ output: 'id', mapAxis: 'x' }, ({ x }: { x: number }) => x)
         const neg = node({ output: 'neg', mapAxis: 'x' }, ({ x }: { x: number }) =>

@@ -105,6 +105,28 @@ describe('ArrowBatchExecutor: batch forms', () => {
     }
   })
 
+  it('gives a t.number column made from plain numbers a buffer of its own (transfer, WebAssembly)', async () => {
+    // a batch form may transfer its column's buffer to a worker, or read the buffer from 0
+    const viaBuffer = node(
+      {
+        output: 'y',
+        mapAxis: 'x',
+        inputs: { x: t.number },
+        batch: ({ x }) => {
+          const own = x as Float64Array
+          expect([own.byteOffset, own.buffer.byteLength]).toStrictEqual([0, own.length * 8])
+          const moved = structuredClone(own, { transfer: [own.buffer as ArrayBuffer] })
+          return Array.from(new Float64Array(moved.buffer), (v) => v * 2)
+        },
+      },
+      ({ x }) => x * 2,
+    )
+    for (const onError of ['fail', 'collect'] as const) {
+      const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(viaBuffer), { x: [1, 2, 3, 4, 5] }, { onError })
+      expect(r.outputs.y).toStrictEqual([2, 4, 6, 8, 10])
+    }
+  })
+
   it('passes Float64Array results on to the next batch form without copying', async () => {
     let produced: Float64Array | undefined
     let received: ArrayLike<number> | undefined

@@ -265,9 +265,14 @@ describe('options', () => {
     expect(message(() => createRunner({ mode: 'local', bogus: 1 } as never))).toContain(
       'createRunner: `bogus` is not an option (known: mode, threshold, batchSize, concurrency)',
     )
-    expect(message(() => new LocalExecutor({ batchSize: 10 } as never))).toContain(
-      'LocalExecutor: `batchSize` is not an option (known: concurrency)',
+    expect(message(() => new LocalExecutor({ threshold: 10 } as never))).toContain(
+      'LocalExecutor: `threshold` is not an option (known: concurrency, batchSize)',
     )
+    // batchSize is accepted, so one options object configures either executor, and checked
+    expect(new LocalExecutor({ batchSize: 256, concurrency: 2 }).concurrency).toBe(2)
+    expect(message(() => new LocalExecutor({ batchSize: 0 }))).toContain('`batchSize` must be a whole number ≥ 1')
+    // no options at all, as null from JavaScript, is no options
+    expect((await new LocalExecutor().map(p, { x: [1] }, null as never)).outputs.y).toStrictEqual([2])
     const local = new LocalExecutor()
     const e = await rejection(local.map(p, { x: [1] }, { onerror: 'collect' } as never))
     expect(e).toBeInstanceOf(GraphError)

@@ -22,8 +22,12 @@ describe('options', () => {
   it('types each executor’s options', () => {
     new LocalExecutor({ concurrency: 2 })
     new ArrowBatchExecutor({ batchSize: 64, concurrency: 2 })
-    // @ts-expect-error LocalExecutor has no batchSize
-    new LocalExecutor({ batchSize: 64 })
+    // one options object configures either executor: LocalExecutor takes (and ignores) batchSize
+    const shared = { batchSize: 64, concurrency: 2 }
+    new LocalExecutor(shared)
+    new ArrowBatchExecutor(shared)
+    // @ts-expect-error LocalExecutor has no threshold (that is createRunner's)
+    new LocalExecutor({ threshold: 64 })
     // @ts-expect-error batchSize is a number
     new ArrowBatchExecutor({ batchSize: '64' })
   })

@@ -149,6 +149,11 @@ describe('toArrow', () => {
     const text = node({ output: 's', mapAxis: 'x' }, ({ x }: { x: number }) => (x === 2 ? 'a\uD800b' : 'ok'))
     const r2 = await new LocalExecutor().map(pipeline(text), { x: [1, 2] })
     expect(() => toArrow(r2)).toThrow(ValidationError)
+    // a keyof codec's literal that no item uses does not matter, however it is spelled
+    const C = t.keyof({ a: null, '\uD800x': null })
+    const pick = node({ output: 'k', mapAxis: 'x', returns: C }, ({ x }: { x: number }) => (x > 0 ? 'a' : 'a'))
+    const r3 = await new LocalExecutor().map(pipeline(pick), { x: [1, 2] })
+    expect(read(toArrow(r3))).toStrictEqual([{ k: 'a' }, { k: 'a' }])
     // a misspelled option is not ignored
     expect(() => toArrow(r2, { keycolumn: 'k' } as never)).toThrow('`keycolumn` is not an option')
   })

@@ -345,8 +345,11 @@ class Utf8Sink {
   constructor(capacity: number) {
     this.bytes = new Uint8Array(capacity)
   }
-  /** appends `s`; false (nothing written) when `s` has an unpaired surrogate */
-  write(s: string): boolean {
+  /**
+   * appends `s`; false (nothing written) when `s` has an unpaired surrogate, unless `lossy`
+   * (then it is written as U+FFFD)
+   */
+  write(s: string, lossy: boolean): boolean {
     const len = s.length
     if (len <= SHORT) {
       if (this.pos + len > this.bytes.length) this.grow(len)
@@ -363,7 +366,7 @@ class Utf8Sink {
         return true
       }
     }
-    if (!isWellFormed(s)) return false
+    if (!lossy && !isWellFormed(s)) return false
     let rest = s
     for (;;) {
       const { read, written } = encoder.encodeInto(rest, this.bytes.subarray(this.pos))
@@ -386,7 +389,8 @@ class Utf8Sink {
   }
 }
 
-function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>): Data {
+/** `lossy`: only for a dictionary's values that no item references (see buildDictionary) */
+function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>, lossy = false): Data {
   const n = values.length
   let chars = 0
   for (let i = 0; i < n; i++) {
@@ -406,7 +410,7 @@ function buildUtf8(d: Of<'utf8'>, values: ArrayLike<unknown>): Data {
     for (let i = start; i < end; i++) {
       const v = values[i]
       if (typeof v === 'string') {
-        if (!sink.write(v)) throw new Problem(i, 'a well-formed string', show(v))
+        if (!sink.write(v, lossy)) throw new Problem(i, 'a well-formed string', show(v))
         if (sink.pos > MAX_OFFSET) throw tooLarge()
       } else if (isNullSlot(d, v)) validity.setNull(i)
       else throw misfit(i, d, v)
@@ -489,7 +493,7 @@ function buildDictionary(d: Of<'dictionary'>, values: ArrayLike<unknown>): Data 
     else throw misfit(i, d, v)
   }
   // values nothing fits (unpaired surrogates) are never referenced: write them lossily
-  const dictionary = new Vector<Utf8>([buildUtf8(UTF8, d.values) as Data<Utf8>])
+  const dictionary = new Vector<Utf8>([buildUtf8(UTF8, d.values, true) as Data<Utf8>])
   return makeData<Dictionary<Utf8, Int32>>({
     type: new Dictionary(new Utf8(), new Int32()),
     length: n,
