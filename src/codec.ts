@@ -16,14 +16,13 @@ import { ValidationError } from './errors.js'
 export function primitiveOf(c: unknown): 'number' | 'string' | 'boolean' | undefined {
   if (typeof c !== 'object' || c === null) return undefined
   const validate = (c as { readonly validate?: unknown }).validate
-  return validate === t.number.validate
-    ? 'number'
-    : validate === t.string.validate
-      ? 'string'
-      : validate === t.boolean.validate
-        ? 'boolean'
-        : undefined
+  return validate === NUMBER ? 'number' : validate === STRING ? 'string' : validate === BOOLEAN ? 'boolean' : undefined
 }
+
+// read once: a property of a module namespace can cost a getter call on every read
+const NUMBER: unknown = t.number.validate
+const STRING: unknown = t.string.validate
+const BOOLEAN: unknown = t.boolean.validate
 
 /** @internal where a value is being checked */
 export interface Site {

@@ -224,7 +224,7 @@ function checkOptionValues(where: string, options: RunOptions | undefined): void
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     fail('the onEvent option must be a function (event) => void', onEvent)
   }
-  if (signal !== undefined && !(hasMethods(signal, 'addEventListener') && typeof (signal as { aborted?: unknown }).aborted === 'boolean')) {
+  if (signal !== undefined && !(hasMethods(signal, 'addEventListener', 'removeEventListener') && typeof (signal as { aborted?: unknown }).aborted === 'boolean')) {
     fail('the signal option must be an AbortSignal (from an AbortController, or AbortSignal.timeout(ms))', signal)
   }
   if (cache !== undefined && !hasMethods(cache, 'get', 'set')) {
@@ -659,7 +659,16 @@ function decodeItem(
   i: number | undefined,
 ): unknown {
   const primitive = primitiveOf(codec)
-  if (primitive !== undefined && typeof value === primitive) return value
+  // spelled out: V8 compiles `typeof v === 'number'` to a type check, not a string comparison
+  if (
+    primitive === 'number'
+      ? typeof value === 'number'
+      : primitive === 'string'
+        ? typeof value === 'string'
+        : primitive === 'boolean' && typeof value === 'boolean'
+  ) {
+    return value
+  }
   const r = codec.decode(value)
   if (r._tag === 'Right') return r.right
   return decodeAt(codec, value, {
