@@ -787,16 +787,20 @@ function generate(pn: PlanNode): Generated {
 }
 
 /**
- * Plan nodes whose latest map gave a number as its first result: the next map starts their
- * column as an array of doubles. Only the choice of array changes, never a value: a result that
+ * Plan nodes whose latest map gave numbers (first, middle and last result): the next map starts
+ * their column as an array of doubles. Only the choice of array changes, never a value: a result that
  * is not a number turns the array into one of any values, as V8 does for any array.
  */
 const numberResults = new WeakSet<PlanNode>()
 
 function learnResults(pn: PlanNode, out: Array<unknown>): Array<unknown> {
-  if (out.length > 0) {
-    if (typeof out[0] === 'number') numberResults.add(pn)
-    else numberResults.delete(pn)
+  const n = out.length
+  if (n > 0) {
+    // first, middle and last: a column of mixed values that merely starts with a number would
+    // pay for the wrong guess (every double boxed when the first other value arrives) each map
+    if (typeof out[0] === 'number' && typeof out[n >> 1] === 'number' && typeof out[n - 1] === 'number') {
+      numberResults.add(pn)
+    } else numberResults.delete(pn)
   }
   return out
 }
