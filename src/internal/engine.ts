@@ -815,7 +815,7 @@ async function runPerItem(
   const { n, keys, emit, executor } = ctx
   // numbers go into an array of doubles from the start (a `new Array(n)` would be copied into
   // one at the first number, another n-element array): when `returns: t.number` says so, or
-  // when this node's previous map gave a number first
+  // when this node's previous map gave numbers (see numberResults)
   const out =
     cached === undefined &&
     ctx.collect === undefined &&
