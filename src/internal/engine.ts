@@ -502,9 +502,9 @@ function plainArray(c: Column): Array<unknown> {
 }
 
 /**
- * A plain array for `n` values, filled first so that V8 keeps packed elements (a large
- * `new Array(n)` starts as a dictionary, and writing into it was up to 1.5× slower): doubles
- * when it will hold numbers, else any values.
+ * A plain array for `n` values, filled first so that V8 keeps one elements kind: doubles when
+ * it will hold numbers (a `new Array(n)` holds holes, and V8 copies it into an array of doubles
+ * at the first number; writing into it was up to 1.5× slower), else any values.
  */
 const plainColumn = (n: number, numbers: boolean): Array<unknown> =>
   new Array<unknown>(n).fill(numbers ? 0.5 : undefined)
@@ -520,8 +520,10 @@ function defineValue(o: Record<string, unknown>, k: string, v: unknown): void {
 
 // --- calling a node -----------------------------------------------------------------
 
-/** A call's failure as a NodeError naming the item; an abort stays an abort. */
-/** A node's failure on item `i` (or once), or on the batch of `batch` items from item `i`. */
+/**
+ * A node's failure on item `i` (or once), or on the batch of `batch` items from item `i`, as a
+ * NodeError; an abort stays an abort.
+ */
 const nodeError = (pn: PlanNode, i: number | undefined, keys: Keys, e: unknown, batch?: number): DagflowError =>
   e instanceof AbortError ? e : new NodeError(pn.node.name, i === undefined ? undefined : keyAt(keys, i), i, e, batch)
 
@@ -1163,6 +1165,9 @@ function checkedArgsAt(job: PerItemJob, i: number): Record<string, unknown> {
 
 const isNumberCodec = (c: unknown): boolean => primitiveOf(c) === 'number'
 
+/** How many items batch `b` of a run of `n` items holds, in batches of `size`. */
+const itemsIn = (n: number, size: number, b: number): number => Math.min(n, (b + 1) * size) - b * size
+
 /** One node's batch form over the batches of a run (a class, as {@link PerItemJob} is). */
 class BatchJob {
   readonly pn: PlanNode
@@ -1208,7 +1213,7 @@ function callBatch(job: BatchJob, b: number): unknown {
   const { pn, ctx, size } = job
   const keys = ctx.keys
   const start = b * size
-  const length = Math.min(ctx.n, start + size) - start
+  const length = itemsIn(ctx.n, size, b)
   const params = pn.params
   const values = job.values
   for (let j = 0; j < params.length; j++) {
@@ -1260,7 +1265,7 @@ function finishBatch(job: BatchJob, b: number, r: unknown): Column {
   const { pn, ctx, size } = job
   const ms = now() - (job.began[b] as number)
   const start = b * size
-  const length = Math.min(ctx.n, start + size) - start
+  const length = itemsIn(ctx.n, size, b)
   const column = batchResults(pn, r, start, length, ctx.keys)
   job.tally.ms += ms
   job.tally.items += length
@@ -1291,7 +1296,7 @@ async function driveBatches(
         count,
         r,
         (k) => callBatch(job, k),
-        (k, e) => nodeError(pn, k * size, ctx.keys, e, Math.min(ctx.n, (k + 1) * size) - k * size),
+        (k, e) => nodeError(pn, k * size, ctx.keys, e, itemsIn(ctx.n, size, k)),
         (k, v) => sink(k, finishBatch(job, k, v)),
         undefined,
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
@@ -1412,9 +1417,9 @@ function keepBatches(s: Segment, k: number, b: number, count: number): void {
  * Runs a fused segment. Outputs are kept as {@link Use} says. When a call returns a promise, the
  * segment goes on node by node from there, each node's remaining batches on the worker pool: the
  * first node's call joins its pool as it is; a later node's call settles first (it is then the
- * only one in flight), since the nodes before it still have batches to run. A failure while fused is reported as
- * running node by node would report it: the nodes before the failing one first run the rest of
- * their batches, and the first of them to fail is the error.
+ * only one in flight), since the nodes before it still have batches to run. A failure while
+ * fused is reported as running node by node would report it: the nodes before the failing one
+ * first run the rest of their batches, and the first of them to fail is the error.
  */
 async function runSegment(
   nodes: ReadonlyArray<PlanNode>,
@@ -1447,7 +1452,7 @@ async function runSegment(
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
       const value = await raceAbort(
-        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys, Math.min(n, (b + 1) * size) - b * size)),
+        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys, itemsIn(n, size, b))),
         runSignal(ctx),
       )
       segmentSink(s, k, b, finishBatch(job, b, value), n, size)
@@ -1647,18 +1652,9 @@ function itemColumn(
     return from === 0 && length === source.length ? source : source.subarray(from, end)
   }
   if (codec === undefined) return source.slice(from, end) as Column
-  const where = (j: number) => ({ node: pn.node.name, param, key: keyAt(keys, first + j), index: first + j })
-  if (isNumberCodec(codec)) {
-    // the t.number check and the move into a Float64Array, in one pass
-    const out = new Float64Array(length)
-    for (let j = 0; j < length; j++) {
-      const v = source[from + j]
-      out[j] = typeof v === 'number' ? v : (decodeAt(codec, v, where(j)) as number)
-    }
-    return out
-  }
-  const out = new Array<unknown>(length)
-  for (let j = 0; j < length; j++) out[j] = decodeAt(codec, source[from + j], where(j))
+  // numbers checked by t.number move into a Float64Array in the same pass
+  const out: Column = isNumberCodec(codec) ? new Float64Array(length) : new Array<unknown>(length)
+  for (let j = 0; j < length; j++) out[j] = decodeItem(codec, source[from + j], pn, param, keys, first + j)
   return out
 }
 
@@ -1692,10 +1688,7 @@ function gatherColumn(
     const i = members[m] as number
     const v = source[i]
     try {
-      out[m] =
-        codec === undefined || (numbers && typeof v === 'number')
-          ? v
-          : decodeAt(codec, v, { node: name, param: prm.name, key: keyAt(ctx.keys, i), index: i })
+      out[m] = codec === undefined ? v : decodeItem(codec, v, pn, prm.name, ctx.keys, i)
     } catch (e) {
       failItem(ctx, name, i, e)
     }
