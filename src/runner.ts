@@ -20,7 +20,7 @@ import { planOf } from './plan.js'
 /**
  * The smallest `map` that `auto` mode sends to the Arrow executor (when the pipeline has a
  * `batch` form). Measured by `npm run bench:arrow` on the numeric chain: Arrow takes about local's
- * time at 4 and 16 items (0.93–1.07× across runs), 0.9× at 32, 0.8× at 64 and about 0.35×
+ * time from 1 to 16 items (0.94–1.12× across runs), 0.9× at 32, 0.7× at 64 and 0.25–0.35×
  * from 1,000 items on; below the threshold, per-batch column building costs about what the batch
  * forms save (docs/performance.md).
  *

@@ -115,12 +115,11 @@ export class Keyring {
     for (let i = 0; i < count; i++) {
       const hit: unknown = this.store.get(keys[i] as string)
       if (hit === undefined) continue
+      // a store whose get is async, or returns the bare value, would give wrong outputs
       if (typeof hit !== 'object' || hit === null || !('value' in hit) || typeof (hit as { then?: unknown }).then === 'function') {
-        // a store whose get is async, or returns the bare value, would give wrong outputs
         throw new GraphError(
-          `The cache store's get(key) returned ${
-            typeof (hit as { then?: unknown } | null)?.then === 'function' ? 'a promise' : describeValue(hit)
-          } for node "${pn.node.name}". It must return { value } for a hit or undefined for a miss, ` +
+          `The cache store's get(key) returned ${describeValue(hit)} for node "${pn.node.name}". ` +
+            'It must return { value } for a hit or undefined for a miss, ' +
             'synchronously (see CacheStore; memoryCache() and sqliteCache(path) do).',
           [pn.node.name],
         )

@@ -35,9 +35,7 @@ export const checkConcurrency = (where: string, value: unknown, fallback: number
  */
 export function checkOptions(where: string, options: unknown, known: ReadonlyArray<string>): void {
   if (options === undefined || options === null) return
-  if (typeof options !== 'object' || options === null) {
-    throw new GraphError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}.`)
-  }
+  if (typeof options !== 'object') throw new GraphError(`${where}: options must be an object, got ${describeValue(options)}.`)
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) {
       throw new GraphError(`${where}: \`${k}\` is not an option (known: ${known.join(', ')}).`)
