@@ -1181,6 +1181,13 @@ class BatchJob {
   constants: ReadonlyArray<unknown> | undefined = undefined
   /** when each batch call began, for the batch's time */
   readonly began: Float64Array
+  /**
+   * A batch whose call settled before its results could be taken (a later node's first async
+   * call in a fused segment, in flight while the nodes before it finish), and when it settled:
+   * its time ends there, not when its results are taken.
+   */
+  settledBatch = -1
+  settledAt = 0
   /** the column record builder (see {@link Generated.record}), and its values */
   readonly record: Generated['record']
   readonly values: Array<unknown>
@@ -1263,7 +1270,7 @@ function invokeBatch(
 /** Checks batch `b`'s results (one per item, each by `returns`) and reports the batch. */
 function finishBatch(job: BatchJob, b: number, r: unknown): Column {
   const { pn, ctx, size } = job
-  const ms = now() - (job.began[b] as number)
+  const ms = (b === job.settledBatch ? job.settledAt : now()) - (job.began[b] as number)
   const start = b * size
   const length = itemsIn(ctx.n, size, b)
   const column = batchResults(pn, r, start, length, ctx.keys)
@@ -1415,9 +1422,9 @@ function keepBatches(s: Segment, k: number, b: number, count: number): void {
 
 /**
  * Runs a fused segment. Outputs are kept as {@link Use} says. When a call returns a promise, the
- * segment goes on node by node from there, each node's remaining batches on the worker pool: the
- * first node's call joins its pool as it is; a later node's call settles first (it is then the
- * only one in flight), since the nodes before it still have batches to run. A failure while
+ * segment goes on node by node from there, each node's remaining batches on the worker pool; the
+ * call stays in flight while the nodes before its node finish, and then joins its node's pool
+ * (so a model after a cheap step waits one call, not two). A failure while
  * fused is reported as running node by node would report it: the nodes before the failing one
  * first run the rest of their batches, and the first of them to fail is the error.
  */
@@ -1440,25 +1447,42 @@ async function runSegment(
   let fused = true
   try {
     const stop = runFused(s, ctx, size)
-    if (stop !== undefined && stop.k === 0) {
-      // the first node's call is in flight: the node's other batches join it on the worker pool
-      // (no node before it has batches left), then the others go on node by node
-      const { b, r } = stop
-      keepBatches(s, -1, b, count)
-      fused = false
-      await driveBatches(s.jobs[0] as BatchJob, b, r, (k, column) => segmentSink(s, 0, k, column, n, size))
-      for (let j = 1; j < nodes.length; j++) await rest(j, b)
-    } else if (stop !== undefined) {
+    if (stop !== undefined) {
+      // node k's call is in flight: the nodes before it run the rest of their batches meanwhile
+      // (as running node by node would, so a failure of theirs is the run's error), then node k's
+      // other batches join the call on the worker pool, then the nodes after it go on
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
-      const value = await raceAbort(
-        limiter(ctx)(() => settle(job.pn, r, b * size, ctx.keys, itemsIn(n, size, b))),
-        runSignal(ctx),
+      const pending = Promise.resolve(r).then(
+        (v) => {
+          job.settledAt = now()
+          return v
+        },
+        (e: unknown) => {
+          job.settledAt = now()
+          throw e
+        },
       )
-      segmentSink(s, k, b, finishBatch(job, b, value), n, size)
-      keepBatches(s, k, b, count)
+      job.settledBatch = b
+      // the call holds a place on the run's pool until it settles or the pool takes it over, so
+      // that no more than `concurrency` calls are in flight while the nodes before it go async;
+      // and its rejection is handled even if one of theirs ends the run first
+      const quiet = (): void => undefined
+      const settled = pending.then(quiet, quiet)
+      let handOver = quiet
+      const handedOver = new Promise<void>((resolve) => {
+        handOver = resolve
+      })
+      const limit = limiter(ctx)
+      void limit(() => Promise.race([settled, handedOver]))
+      // with room for one call only, a call of an earlier node would be a second: settle first
+      if (k > 0 && limit.concurrency < 2) await raceAbort(settled, runSignal(ctx))
+      keepBatches(s, k - 1, b, count)
       fused = false
-      for (let j = 0; j < nodes.length; j++) await rest(j, j <= k ? b + 1 : b)
+      for (let j = 0; j < k; j++) await rest(j, b + 1)
+      handOver()
+      await driveBatches(job, b, pending, (i, column) => segmentSink(s, k, i, column, n, size))
+      for (let j = k + 1; j < nodes.length; j++) await rest(j, b)
     }
   } catch (e) {
     const k = s.atNode

@@ -277,6 +277,127 @@ describe('ArrowBatchExecutor: fused batch forms', () => {
     expect(log.slice(0, 3)).toStrictEqual(['start 0', 'start 2', 'start 4'])
   })
 
+  it('keeps a later node’s async call in flight while the nodes before it finish', async () => {
+    // prep → embed: the model's batch 0 must not wait alone before its batches 1 and 2 start
+    const log: Array<string> = []
+    const prep = node(
+      {
+        output: 'p',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => (log.push(`prep ${x[0]}`), Array.from(x, (v) => v + 1)),
+      },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const embed = node(
+      {
+        output: 'e',
+        mapAxis: 'p',
+        batch: async ({ p }: { p: Column<number> }) => {
+          log.push(`start ${p[0]}`)
+          await sleep(5)
+          log.push(`end ${p[0]}`)
+          return Array.from(p, (v) => v * 10)
+        },
+      },
+      async ({ p }: { p: number }) => p * 10,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2, concurrency: 3 }).map(pipeline(prep, embed), {
+      x: [0, 1, 2, 3, 4, 5],
+    })
+    expect(r.outputs.e).toStrictEqual([10, 20, 30, 40, 50, 60])
+    // prep runs its other batches while embed's first call is in flight, then embed's join it
+    expect(log.slice(0, 6)).toStrictEqual(['prep 0', 'start 1', 'prep 2', 'prep 4', 'start 3', 'start 5'])
+  })
+
+  it('times that call to when it settled, not to when its node took its results', async () => {
+    // embed's batch 0 takes about 1 ms; prep's later batches wait 100 ms meanwhile, after which
+    // embed's node takes that batch's results
+    const prep = node(
+      {
+        output: 'p',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => (x[0] === 0 ? Array.from(x) : sleep(100).then(() => Array.from(x))),
+      },
+      ({ x }: { x: number }) => x,
+    )
+    const embed = node(
+      { output: 'e', mapAxis: 'p', batch: async ({ p }: { p: Column<number> }) => (await sleep(1), Array.from(p)) },
+      async ({ p }: { p: number }) => p,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(prep, embed), { x: [0, 1, 2, 3, 4, 5] })
+    expect(r.outputs.e).toStrictEqual([0, 1, 2, 3, 4, 5])
+    expect(r.stats.nodes.p?.ms).toBeGreaterThanOrEqual(100)
+    // three calls of about 1 ms each: not the 100 ms the first one's results waited to be taken
+    expect(r.stats.nodes.e?.ms).toBeLessThan(75)
+  })
+
+  it('reports the earlier node’s failure, not a later node’s rejection in flight', async () => {
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          if (x[0] !== 0) throw new Error('a failed')
+          return Array.from(x)
+        },
+      },
+      ({ x }: { x: number }) => {
+        if (x >= 2) throw new Error('a failed')
+        return x
+      },
+    )
+    const b = node(
+      {
+        output: 'b',
+        mapAxis: 'a',
+        batch: (_: { a: Column<number> }): Promise<Array<number>> => Promise.reject(new Error('b failed')),
+      },
+      ({ a }: { a: number }): Promise<number> => Promise.reject(new Error(`b failed on ${a}`)),
+    )
+    const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b), { x: [0, 1, 2, 3] }))
+    // as running node by node would: a fails on its batch from item 2 before b runs at all
+    expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'a', index: 2 })
+    expect(await rejection(new LocalExecutor().map(pipeline(a, b), { x: [0, 1, 2, 3] }))).toMatchObject({
+      node: 'a',
+      index: 2,
+    })
+  })
+
+  it('keeps at most `concurrency` calls in flight while a later node’s call waits for earlier ones', async () => {
+    let inFlight = 0
+    let most = 0
+    const track = async <T>(v: T): Promise<T> => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      await sleep(3)
+      inFlight--
+      return v
+    }
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          const r = Array.from(x, (v) => v + 1)
+          return x[0] === 0 ? r : track(r)
+        },
+      },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => track(Array.from(a, (v) => v * 2)) },
+      ({ a }: { a: number }) => a * 2,
+    )
+    for (const concurrency of [2, 3]) {
+      most = 0
+      const r = await new ArrowBatchExecutor({ batchSize: 2, concurrency }).map(pipeline(a, b), {
+        x: Array.from({ length: 12 }, (_, i) => i),
+      })
+      expect(r.outputs.b).toStrictEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 2))
+      expect(most).toBe(concurrency)
+    }
+  })
+
   it('keeps at most `concurrency` batch calls in flight when the segment goes async', async () => {
     let inFlight = 0
     let most = 0
