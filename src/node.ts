@@ -314,10 +314,14 @@ export function node<
   const P extends t.Props,
   R,
   const M extends keyof P & string = never,
+  C extends t.Mixed = never,
 >(
-  spec: NodeSpec<O, AcceptedDepsOf<P>, M, R, DepsOf<P>> & { readonly inputs: P },
-  fn: (deps: NoInfer<DepsOf<P>>, ctx: NodeContext) => R | Promise<R>,
-): Node<O, AcceptedDepsOf<P>, R, M, DepsOf<P>>
+  spec: Omit<NodeSpec<O, AcceptedDepsOf<P>, M, NoInfer<ResultOf<() => R, C>>, DepsOf<P>>, 'returns'> & {
+    readonly inputs: P
+    readonly returns?: C & ReturnsFits<() => R, C, O>
+  },
+  fn: (deps: NoInfer<DepsOf<P>>, ctx: NodeContext) => R,
+): Node<O, AcceptedDepsOf<P>, ResultOf<() => R, C>, M, DepsOf<P>>
 export function node<
   const O extends string,
   F extends NodeFn,

@@ -76,6 +76,10 @@ describe('compile-time diagnostics', () => {
 
   it('names the output whose returns codec cannot accept its function’s result', () => {
     expect(errorOf('returns-mismatch')).toContain('the returns codec of \\"label\\" does not accept what its function returns')
+    // and with `inputs` codecs typing the parameters
+    expect(errorOf('returns-mismatch-inputs')).toContain(
+      'the returns codec of \\"label\\" does not accept what its function returns',
+    )
   })
 
   it('explains that a reduce receives the map-axis input as a ReadonlyArray', () => {

@@ -48,6 +48,13 @@ describe('node() types', () => {
     expectTypeOf(n).toEqualTypeOf<Node<'n', { readonly s: string }, number, never>>()
     // @ts-expect-error the function returns a string where `returns` says number
     node({ output: 'n', inputs: { s: t.string }, returns: t.number }, ({ s }) => s)
+    // with `inputs` too, a codec may narrow a result typed `unknown`, and an async result counts
+    const parsed = node({ output: 'p', inputs: { s: t.string }, returns: t.number }, ({ s }): unknown => JSON.parse(s))
+    expectTypeOf(parsed).toEqualTypeOf<Node<'p', { readonly s: string }, number, never>>()
+    const later = node({ output: 'l', inputs: { s: t.string }, returns: t.number }, async ({ s }) => s.length)
+    expectTypeOf(later).toEqualTypeOf<Node<'l', { readonly s: string }, number, never>>()
+    // @ts-expect-error an async function returning strings fits `returns: t.number` no better
+    node({ output: 'n', inputs: { s: t.string }, returns: t.number }, async ({ s }) => s)
   })
 
   it('rejects a `returns` codec that cannot accept what an annotated function returns', () => {
