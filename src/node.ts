@@ -376,6 +376,8 @@ const SPEC_KEYS = new Set([
   'version',
 ])
 
+const quoted = (names: ReadonlyArray<string>): string => names.map((k) => `"${k}"`).join(', ')
+
 const isCodec = (u: unknown): u is t.Mixed =>
   typeof u === 'object' &&
   u !== null &&
@@ -487,6 +489,17 @@ function makeNode(
       if (!isCodec(c)) fail(`inputs.${k}`, 'must be an io-ts codec (use t.unknown to accept anything).')
     }
     deps = Object.keys(record)
+    // a parameter the function reads but `inputs` leaves out would never be passed
+    const read = readParamNames(fn)
+    const unlisted = read._tag === 'Right' ? read.right.names.filter((k) => !Object.hasOwn(record, k)) : []
+    if (unlisted.length > 0) {
+      fail(
+        'inputs',
+        `has no codec for ${quoted(unlisted)}, which the function reads: add ` +
+          `${unlisted.map((k) => `${k}: <codec>`).join(', ')} to \`inputs\` (t.unknown to accept anything). ` +
+          'A parameter missing from `inputs` is never passed: it would read undefined.',
+      )
+    }
   } else {
     const read = readParamNames(fn)
     if (read._tag === 'Left') {
@@ -506,10 +519,22 @@ function makeNode(
     if (seen.has(d)) fail('fn', `names parameter "${d}" twice.`)
     seen.add(d)
   }
+  if (typeof batch === 'function') {
+    // a column the batch form reads that is not a parameter would never be passed
+    const read = readParamNames(batch as never)
+    const unknown = read._tag === 'Right' ? read.right.names.filter((k) => !seen.has(k)) : []
+    if (unknown.length > 0) {
+      fail(
+        'batch',
+        `reads ${quoted(unknown)}, which ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} ` +
+          `of the node (${quoted(deps) || 'none'}): a batch form takes the columns of the function's parameters.`,
+      )
+    }
+  }
   if (mapAxis !== undefined && !seen.has(mapAxis as string)) {
     fail(
       'mapAxis',
-      `is "${String(mapAxis)}", which is not one of its parameters (${deps.map((d) => `"${d}"`).join(', ') || 'none'}).`,
+      `is "${String(mapAxis)}", which is not one of its parameters (${quoted(deps) || 'none'}).`,
     )
   }
   return Object.freeze({

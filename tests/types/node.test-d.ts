@@ -57,6 +57,13 @@ describe('node() types', () => {
     node({ output: 'n', inputs: { s: t.string }, returns: t.number }, async ({ s }) => s)
   })
 
+  it('rejects a parameter the function reads that `inputs` leaves out', () => {
+    // @ts-expect-error "k" has no codec in `inputs`: it would never be passed
+    node({ output: 'top', inputs: { hits: t.array(t.number) } }, ({ hits, k }: { hits: ReadonlyArray<number>; k: number }) => hits.slice(0, k))
+    // @ts-expect-error the same, unannotated
+    node({ output: 'top', inputs: { hits: t.array(t.number) } }, ({ hits, k }) => hits.slice(0, k))
+  })
+
   it('rejects a `returns` codec that cannot accept what an annotated function returns', () => {
     const n = node({ output: 'n', returns: t.number }, async ({ s }: { s: string }) => s.length)
     expectTypeOf(n).toEqualTypeOf<Node<'n', { s: string }, number, never>>()

@@ -203,6 +203,43 @@ describe('node(): spec misuse is a GraphError naming node and field', () => {
     expectSpecError(() => untypedNode({ output: 'y', inputs: null }, fn), 'y', 'inputs')
   })
 
+  it('a parameter the function reads that `inputs` leaves out (it would read undefined)', () => {
+    const g = expectSpecError(
+      () => untypedNode({ output: 'top', inputs: { hits: t.array(t.number) } }, ({ hits, k }: { hits: number[]; k: number }) => hits.slice(0, k)),
+      'top',
+      'inputs',
+    )
+    expect(g.message).toContain('has no codec for "k", which the function reads')
+    expect(g.message).toContain('k: <codec>')
+    // a default does not make it passed either
+    expectSpecError(
+      () => untypedNode({ output: 'top', inputs: { hits: t.unknown } }, ({ hits, k = 3 }: { hits: number[]; k?: number }) => hits.slice(0, k)),
+      'top',
+      'inputs',
+    )
+  })
+
+  it('a column the batch form reads that is not a parameter', () => {
+    const g = expectSpecError(
+      () =>
+        untypedNode(
+          { output: 'y', mapAxis: 'x', batch: ({ x, scale }: { x: number[]; scale: number[] }) => x.map((v, i) => v * (scale[i] ?? 1)) },
+          fn,
+        ),
+      'y',
+      'batch',
+    )
+    expect(g.message).toContain('reads "scale", which is not a parameter of the node ("x")')
+    // with `inputs`, the parameters are its keys
+    expectSpecError(
+      () => untypedNode({ output: 'y', mapAxis: 'x', inputs: { x: t.number }, batch: ({ v }: { v: number[] }) => v }, fn),
+      'y',
+      'batch',
+    )
+    // a batch form over fewer columns, or one whose names cannot be read, is fine
+    expect(untypedNode({ output: 'y', mapAxis: 'x', batch: (cols: { x: number[] }) => cols.x }, fn).deps).toEqual(['x'])
+  })
+
   it('returns that is not a codec', () => {
     expectSpecError(() => untypedNode({ output: 'y', returns: 'number' }, fn), 'y', 'returns')
   })
