@@ -1512,8 +1512,11 @@ function putValues(out: Array<unknown>, column: ArrayLike<unknown>, at: number):
  * Batch forms over some of the items: in collect mode and with a cache. Batches are formed from
  * the items to compute (not failed upstream, not found in the cache); in collect mode a value
  * that fails its codec drops its own item from the batch, a batch call that still fails after
- * its retries fails every item of its batch, and a result that fails `returns` fails its item
- * (in fail mode each of these rejects the run).
+ * its retries is split in halves, each called in turn, until the items that fail are alone in
+ * theirs (so the items that fail are the ones LocalExecutor's per-item calls would fail, when
+ * the batch form agrees with `fn`), a batch form that returns the wrong number of results fails
+ * every item of its batch, and a result that fails `returns` fails its item (in fail mode each
+ * of these rejects the run).
  */
 async function runBatchedSome(
   pn: PlanNode,
@@ -1549,7 +1552,8 @@ async function runBatchedSome(
   const batches: Array<Members> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
-  const began = new Float64Array(batches.length)
+  // grows as failing batches are split
+  const began: Array<number> = []
   /** the batch's columns; an item whose value fails its codec leaves the batch */
   const columnsOf = (b: number): Record<string, unknown> => {
     const members = batches[b] as Members
@@ -1583,7 +1587,14 @@ async function runBatchedSome(
     if (members.length === 0) return
     const first = members[0] as number
     const ms = now() - (began[b] as number)
-    const results = batchLength(pn, r, first, members.length, keys, members)
+    let results: ArrayLike<unknown>
+    try {
+      results = batchLength(pn, r, first, members.length, keys, members)
+    } catch (e) {
+      // the batch form's own mistake, not an item's: no half would do better
+      failMembers(members, e)
+      return
+    }
     const codec = pn.node.returns
     if (results instanceof Float64Array && cached === undefined && (codec === undefined || isNumberCodec(codec))) {
       // numbers that need no check, as in the contiguous path
@@ -1608,11 +1619,21 @@ async function runBatchedSome(
     tally.items += members.length
     emit?.({ type: 'batch:end', node: name, start: first, size: members.length, ms, executor })
   }
-  /** a batch call that fails (after its retries) fails every item of the batch */
-  const failBatch = (b: number, e: unknown): void => {
-    const members = batches[b] as Members
+  const failMembers = (members: Members, e: unknown): void => {
     const error = isDagflowError(e) ? e : nodeError(pn, members[0], keys, e, members.length)
     for (const i of members) failItem(ctx, name, i, error)
+  }
+  /**
+   * A batch call that fails (after its retries): its halves are called later, until an item that
+   * fails is alone in its batch, whose error it gets
+   */
+  const failBatch = (b: number, e: unknown): void => {
+    const members = batches[b] as Members
+    if (collect === undefined || members.length < 2) failMembers(members, e)
+    else {
+      const half = members.length >> 1
+      batches.push(members.subarray(0, half), members.subarray(half))
+    }
   }
   for (let b = 0; b < batches.length; b++) {
     let r: unknown
@@ -1624,10 +1645,12 @@ async function runBatchedSome(
       continue
     }
     if (isThenable(r)) {
+      // the batches there are now on the worker pool; halves of those that fail come after
+      const end = batches.length
       await runRest(
         ctx,
         b,
-        batches.length,
+        end,
         r,
         call,
         (k, e) => nodeError(pn, (batches[k] as Members)[0], keys, e, (batches[k] as Members).length),
@@ -1636,13 +1659,14 @@ async function runBatchedSome(
         pn.node.concurrency ?? Number.POSITIVE_INFINITY,
         { skip: () => false, fail: failBatch },
       )
-      break
+      b = end - 1
+      continue
     }
     try {
       finish(b, r)
     } catch (e) {
       if (stopsRun(e)) throw e
-      failBatch(b, e)
+      failMembers(batches[b] as Members, e)
     }
   }
   if (out instanceof Float64Array && collect?.any === true) {

@@ -104,8 +104,8 @@ for (const [name, make] of executors) {
 }
 
 describe("onError: 'collect' with batch forms (arrow)", () => {
-  it('fails every item of a batch whose call fails after its retries, and only those', async () => {
-    let calls = 0
+  it('splits a batch whose call fails after its retries until the failing item is alone', async () => {
+    const calls: Array<string> = []
     const embed = node(
       {
         output: 'v',
@@ -114,22 +114,89 @@ describe("onError: 'collect' with batch forms (arrow)", () => {
         inputs: { item: Item },
         retry: { attempts: 2 },
         batch: ({ item }) => {
-          calls++
           const its = Array.from(item)
+          calls.push(its.map((i) => i.id).join(''))
           if (its.some((i) => i.id === 'c')) throw new Error('model rejects c')
           return its.map((i) => i.x)
+        },
+      },
+      ({ item }) => {
+        if (item.id === 'c') throw new Error('model rejects c')
+        return item.x
+      },
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(embed), { item: items }, { onError: 'collect' })
+    expect(r.keys).toStrictEqual(['a', 'b', 'd', 'e', 'f'])
+    expect(r.outputs.v).toStrictEqual([0, 1, 3, 4, 5])
+    expect(r.errors?.map((f) => [f.key, f.index, f.node])).toStrictEqual([['c', 2, 'v']])
+    const e = r.errors?.[0]?.error
+    expect(e).toBeInstanceOf(NodeError)
+    expect(e?.message).toContain('on its batch of 1 item from item 2 (key "c"): model rejects c')
+    // each call twice when it fails (retry); the failing batch's halves after the other batches
+    expect(calls).toStrictEqual(['ab', 'cd', 'cd', 'ef', 'c', 'c', 'd'])
+    expect(r.stats.nodes['v']).toMatchObject({ calls: 7, items: 5 })
+    // the items LocalExecutor's per-item calls keep and fail
+    const local = await new LocalExecutor().map(pipeline(embed), { item: items }, { onError: 'collect' })
+    expect({ keys: r.keys, outputs: r.outputs }).toStrictEqual({ keys: local.keys, outputs: local.outputs })
+    expect(r.errors?.map((f) => f.key)).toStrictEqual(local.errors?.map((f) => f.key))
+  })
+
+  it('finds every failing item of a batch, async and on the worker pool too', async () => {
+    const many = Array.from({ length: 16 }, (_, x) => ({ id: `k${x}`, x }))
+    const bad = new Set(['k3', 'k4', 'k13'])
+    let calls = 0
+    const embed = node(
+      {
+        output: 'v',
+        mapAxis: 'item',
+        keyAttr: 'id',
+        inputs: { item: Item },
+        batch: async ({ item }) => {
+          calls++
+          await new Promise((r) => setTimeout(r, 1))
+          if (Array.from(item).some((i) => bad.has(i.id))) throw new Error('bad item in batch')
+          return Array.from(item, (i) => i.x * 10)
+        },
+      },
+      ({ item }) => item.x * 10,
+    )
+    const events: Array<DagflowEvent> = []
+    const r = await new ArrowBatchExecutor({ batchSize: 8, concurrency: 4 }).map(
+      pipeline(embed),
+      { item: many },
+      { onError: 'collect', onEvent: (ev) => events.push(ev) },
+    )
+    expect(r.errors?.map((f) => f.key)).toStrictEqual(['k3', 'k4', 'k13'])
+    expect(r.outputs.v).toStrictEqual(many.filter((i) => !bad.has(i.id)).map((i) => i.x * 10))
+    // 2 batches of 8, then the halves of each failing batch (4, then 6 of 2, then 6 of 1)
+    expect(calls).toBe(18)
+    expect(events.filter((ev) => ev.type === 'item:error').map((ev) => (ev as { key: unknown }).key).sort()).toStrictEqual([
+      'k13',
+      'k3',
+      'k4',
+    ])
+  })
+
+  it('fails every item of a batch whose form returns the wrong number of results, without splitting it', async () => {
+    let calls = 0
+    const embed = node(
+      {
+        output: 'v',
+        mapAxis: 'item',
+        keyAttr: 'id',
+        inputs: { item: Item },
+        batch: ({ item }) => {
+          calls++
+          const its = Array.from(item, (i) => i.x)
+          return its.includes(2) ? its.slice(1) : its
         },
       },
       ({ item }) => item.x,
     )
     const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(embed), { item: items }, { onError: 'collect' })
     expect(r.keys).toStrictEqual(['a', 'b', 'e', 'f'])
-    expect(r.outputs.v).toStrictEqual([0, 1, 4, 5])
-    expect(r.errors?.map((f) => [f.key, f.index])).toStrictEqual([
-      ['c', 2],
-      ['d', 3],
-    ])
-    expect(calls).toBe(4) // three batches, the failing one twice
+    expect(r.errors?.map((f) => f.key)).toStrictEqual(['c', 'd'])
+    expect(calls).toBe(3)
   })
 
   it('drops only the item whose value fails its codec from a batch', async () => {
