@@ -259,6 +259,21 @@ type ReturnsFits<F, C extends t.Mixed, O extends string> = [C] extends [never]
     : unknown
 
 /**
+ * What a node's function receives: the `inputs` codecs' decoded values when it has `inputs`
+ * (`P`), else its annotated parameter record.
+ */
+type ParamsOf<P extends t.Props, F> = [P] extends [never] ? DepsParam<F> : DepsOf<P>
+
+/** What a node accepts from producers and callers: the codecs' encoded side, with `inputs`. */
+type AcceptedOf<P extends t.Props, F> = [P] extends [never] ? DepsParam<F> : AcceptedDepsOf<P>
+
+/**
+ * The node's function: `F` as annotated without `inputs`; with `inputs`, typed from them,
+ * returning `R`.
+ */
+type FnOf<P extends t.Props, F, R> = [P] extends [never] ? F : (deps: DepsOf<P>) => R
+
+/**
  * The parameter record a function with `inputs` codecs receives: the decoded values.
  *
  * @category models
@@ -311,29 +326,18 @@ export type AcceptedDepsOf<P extends t.Props> = Simplify<{
  */
 export function node<
   const O extends string,
-  const P extends t.Props,
-  R,
-  const M extends keyof P & string = never,
-  C extends t.Mixed = never,
->(
-  spec: Omit<NodeSpec<O, AcceptedDepsOf<P>, M, NoInfer<ResultOf<() => R, C>>, DepsOf<P>>, 'returns'> & {
-    readonly inputs: P
-    readonly returns?: C & ReturnsFits<() => R, C, O>
-  },
-  fn: (deps: NoInfer<DepsOf<P>>, ctx: NodeContext) => R,
-): Node<O, AcceptedDepsOf<P>, ResultOf<() => R, C>, M, DepsOf<P>>
-export function node<
-  const O extends string,
   F extends NodeFn,
-  const M extends keyof DepsParam<F> & string = never,
+  R,
+  const P extends t.Props = never,
+  const M extends keyof ParamsOf<P, F> & string = never,
   C extends t.Mixed = never,
 >(
-  spec: Omit<NodeSpec<O, DepsParam<F>, M, ResultOf<F, C>>, 'returns'> & {
-    readonly inputs?: undefined
-    readonly returns?: C & ReturnsFits<F, C, O>
+  spec: Omit<NodeSpec<O, AcceptedOf<P, F>, M, NoInfer<ResultOf<FnOf<P, F, R>, C>>, ParamsOf<P, F>>, 'returns'> & {
+    readonly inputs?: P
+    readonly returns?: C & ReturnsFits<FnOf<P, F, R>, C, O>
   },
-  fn: F,
-): Node<O, DepsParam<F>, ResultOf<F, C>, M>
+  fn: [P] extends [never] ? F : (deps: NoInfer<DepsOf<P>>, ctx: NodeContext) => R,
+): Node<O, AcceptedOf<P, F>, ResultOf<FnOf<P, F, R>, C>, M, ParamsOf<P, F>>
 export function node(spec: unknown, fn: unknown): AnyNode {
   return makeNode(spec as never, fn as never)
 }

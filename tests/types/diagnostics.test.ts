@@ -74,6 +74,16 @@ describe('compile-time diagnostics', () => {
     expect(errorOf('key-attr-primitive')).toContain('keyAttr names a field of the map-axis item, and \\"doc\\" is not an object')
   })
 
+  it('points at the field itself, with `inputs` too (one signature, so TypeScript 7 does as well)', () => {
+    const typo = errorOf('misspelled-option')
+    expect(typo).toContain("at `timeout`")
+    expect(typo).toContain("Did you mean to write 'timeoutMs'?")
+    const axis = errorOf('bad-map-axis-inputs')
+    expect(axis).toContain('at `mapAxis`')
+    expect(axis).toContain(`Type '"qry"' is not assignable to type '"query"'`)
+    expect(Array.from(messages.values()).join('\n')).not.toContain('No overload matches this call')
+  })
+
   it('names the output whose returns codec cannot accept its function’s result', () => {
     expect(errorOf('returns-mismatch')).toContain('the returns codec of \\"label\\" does not accept what its function returns')
     // and with `inputs` codecs typing the parameters
