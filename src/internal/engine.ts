@@ -204,15 +204,20 @@ const now = (): number => performance.now()
 const chunkSize = (n: number): number => Math.max(1, Math.min(1024, Math.ceil(n / 100)))
 
 /** A listener that throws stops the run with a ListenerError naming the event. */
-const guard =
-  (listener: (e: DagflowEvent) => void) =>
-  (e: DagflowEvent): void => {
+const guard = (listener: (e: DagflowEvent) => void): ((e: DagflowEvent) => void) => {
+  // `run:end` is the run's last event: a call still in flight when the run ended (it failed or
+  // was aborted) settles unheard
+  let over = false
+  return (e) => {
+    if (over) return
+    if (e.type === 'run:end') over = true
     try {
       listener(e)
     } catch (error) {
       throw new ListenerError(e.type, error)
     }
   }
+}
 
 /** The values of run/map options that would otherwise fail later, or be ignored, as something else. */
 function checkOptionValues(where: string, options: RunOptions | undefined): void {
@@ -1182,12 +1187,12 @@ class BatchJob {
   /** when each batch call began, for the batch's time */
   readonly began: Float64Array
   /**
-   * A batch whose call settled before its results could be taken (a later node's first async
-   * call in a fused segment, in flight while the nodes before it finish), and when it settled:
-   * its time ends there, not when its results are taken.
+   * A batch finished when its call settled, before its node took its results (a later node's
+   * call in a fused segment, in flight while the nodes before it finish): its time and its
+   * `batch:end` are the call's, and its node takes its checked results, or its error, later.
    */
-  settledBatch = -1
-  settledAt = 0
+  early: { readonly b: number; readonly column: Column } | { readonly b: number; readonly error: unknown } | undefined =
+    undefined
   /** the column record builder (see {@link Generated.record}), and its values */
   readonly record: Generated['record']
   readonly values: Array<unknown>
@@ -1269,8 +1274,14 @@ function invokeBatch(
 
 /** Checks batch `b`'s results (one per item, each by `returns`) and reports the batch. */
 function finishBatch(job: BatchJob, b: number, r: unknown): Column {
+  const early = job.early
+  if (early !== undefined && early.b === b) {
+    job.early = undefined
+    if ('error' in early) throw early.error
+    return early.column
+  }
   const { pn, ctx, size } = job
-  const ms = (b === job.settledBatch ? job.settledAt : now()) - (job.began[b] as number)
+  const ms = now() - (job.began[b] as number)
   const start = b * size
   const length = itemsIn(ctx.n, size, b)
   const column = batchResults(pn, r, start, length, ctx.keys)
@@ -1453,17 +1464,15 @@ async function runSegment(
       // other batches join the call on the worker pool, then the nodes after it go on
       const { k, b, r } = stop
       const job = s.jobs[k] as BatchJob
-      const pending = Promise.resolve(r).then(
-        (v) => {
-          job.settledAt = now()
-          return v
-        },
-        (e: unknown) => {
-          job.settledAt = now()
-          throw e
-        },
-      )
-      job.settledBatch = b
+      // its batch finishes as it settles (time, checks, `batch:end`); its node takes it later
+      const pending = Promise.resolve(r).then((v) => {
+        try {
+          job.early = { b, column: finishBatch(job, b, v) }
+        } catch (error) {
+          job.early = { b, error }
+        }
+        return v
+      })
       // the call holds a place on the run's pool until it settles or the pool takes it over, so
       // that no more than `concurrency` calls are in flight while the nodes before it go async;
       // and its rejection is handled even if one of theirs ends the run first

@@ -331,6 +331,65 @@ describe('ArrowBatchExecutor: fused batch forms', () => {
     expect(r.stats.nodes.e?.ms).toBeLessThan(75)
   })
 
+  it('ends that call’s batch when it settles: events never show more than `concurrency` open', async () => {
+    // a: sync at batch 0, then 30 ms a batch; b: 10 ms at batch 0 (in flight while a finishes)
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => (x[0] === 0 ? Array.from(x) : sleep(30).then(() => Array.from(x))),
+      },
+      ({ x }: { x: number }) => x,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => sleep(a[0] === 0 ? 10 : 1).then(() => Array.from(a)) },
+      ({ a }: { a: number }) => a,
+    )
+    for (const concurrency of [1, 2]) {
+      let open = 0
+      let most = 0
+      const ends: Array<string> = []
+      await new ArrowBatchExecutor({ batchSize: 2, concurrency }).map(pipeline(a, b), { x: [0, 1, 2, 3, 4, 5] }, {
+        onEvent: (e) => {
+          if (e.type === 'batch:start') most = Math.max(most, ++open)
+          if (e.type === 'batch:end') {
+            open--
+            ends.push(`${e.node}@${e.start}`)
+          }
+        },
+      })
+      expect(most).toBe(concurrency)
+      // b's first batch ends before a's later ones, which take longer
+      expect(ends.indexOf('b@0')).toBeLessThan(ends.indexOf('a@2'))
+    }
+  })
+
+  it('sends no event after run:end, even from a call still in flight when the run failed', async () => {
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        batch: ({ x }: { x: Column<number> }) => {
+          if (x[0] !== 0) throw new Error('a failed')
+          return Array.from(x)
+        },
+      },
+      ({ x }: { x: number }) => x,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', batch: ({ a }: { a: Column<number> }) => sleep(10).then(() => Array.from(a)) },
+      ({ a }: { a: number }) => a,
+    )
+    const events: Array<string> = []
+    const e = await rejection(
+      new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b), { x: [0, 1, 2, 3] }, { onEvent: (ev) => events.push(ev.type) }),
+    )
+    expect(e).toMatchObject({ node: 'a', index: 2 })
+    await sleep(30) // b's call settles meanwhile
+    expect(events.at(-1)).toBe('run:end')
+    expect(events.filter((t) => t === 'run:end')).toHaveLength(1)
+  })
+
   it('reports the earlier node’s failure, not a later node’s rejection in flight', async () => {
     const a = node(
       {
