@@ -103,13 +103,20 @@ export class DuplicateOutputError extends DagflowError {
   readonly code = 'DUPLICATE_OUTPUT'
   readonly output: string
   readonly nodes: ReadonlyArray<string>
-  constructor(output: string, nodes: ReadonlyArray<string>) {
+  /**
+   * where each node came from, in the order of `nodes`: its position among the arguments of
+   * `pipeline(...)` and its function's name (nodes named after their output share a name)
+   */
+  readonly origins: ReadonlyArray<string> | undefined
+  constructor(output: string, nodes: ReadonlyArray<string>, origins?: ReadonlyArray<string>) {
+    const named = nodes.map((n, i) => `"${n}"${origins?.[i] === undefined ? '' : ` (${origins[i]})`}`)
     super(
-      `Output "${output}" is produced by more than one node (${nodes.map((n) => `"${n}"`).join(', ')}). ` +
+      `Output "${output}" is produced by more than one node: ${named.join(' and ')}. ` +
         'Give each node its own `output` name.',
     )
     this.output = output
     this.nodes = nodes
+    this.origins = origins
   }
 }
 
@@ -165,13 +172,27 @@ export class MissingInputError extends DagflowError {
   readonly inputs: ReadonlyArray<string>
   /** for each missing input, the nodes that consume it */
   readonly consumers: Readonly<Record<string, ReadonlyArray<string>>>
-  constructor(inputs: ReadonlyArray<string>, consumers: Readonly<Record<string, ReadonlyArray<string>>>) {
+  /**
+   * for each missing input whose name is close to an output's, that output: the parameter is
+   * likely misspelled (`hitz` for `hits`)
+   */
+  readonly suggestions: Readonly<Record<string, string>>
+  constructor(
+    inputs: ReadonlyArray<string>,
+    consumers: Readonly<Record<string, ReadonlyArray<string>>>,
+    suggestions: Readonly<Record<string, string>> = {},
+  ) {
     const lines = inputs.map((i) => {
       const nodes = consumers[i] ?? []
+      const near = Object.hasOwn(suggestions, i) ? suggestions[i] : undefined
       // only the map axis is required of map() when none of the nodes that run reads it
       return nodes.length === 0
         ? `  "${i}" (the map axis: the items to map over)`
-        : `  "${i}" (needed by ${nodes.map((n) => `"${n}"`).join(', ')})`
+        : `  "${i}" (needed by ${nodes.map((n) => `"${n}"`).join(', ')})` +
+            (near === undefined
+              ? ''
+              : `: did you mean the output "${near}"? A misspelled parameter becomes a pipeline ` +
+                `input; rename it to "${near}" to read that output.`)
     })
     super(
       `Missing input${inputs.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
@@ -179,6 +200,7 @@ export class MissingInputError extends DagflowError {
     )
     this.inputs = inputs
     this.consumers = consumers
+    this.suggestions = suggestions
   }
 }
 
@@ -217,9 +239,12 @@ export class MissingKeyError extends DagflowError {
   readonly value: unknown
   constructor(index: number, keyAttr: string, value: unknown, item?: unknown) {
     super(
-      arguments.length > 3 && (typeof item !== 'object' || item === null)
+      arguments.length > 3 && (typeof item !== 'object' || item === null || Array.isArray(item))
         ? `Item ${index} has no usable key: it is ${describeValue(item)}, not an object with a "${keyAttr}" field. ` +
-            'Pass items as objects, or drop keyAttr to key them by index.'
+            (Array.isArray(item)
+              ? '`run` takes one item and `map` takes an array of items: pass a single item to ' +
+                'run(), or call map() to run over many.'
+              : 'Pass items as objects, or drop keyAttr to key them by index.')
         : `Item ${index} has no usable key: its "${keyAttr}" is ${describeValue(value)}. ` +
             'A key must be a string or a finite number; fill it in or choose another keyAttr.',
     )
@@ -239,8 +264,13 @@ export class MissingKeyError extends DagflowError {
 export class ValidationError extends DagflowError {
   readonly code = 'VALIDATION'
   readonly node: string | undefined
-  /** the parameter name, or `'(result)'` for a node's result */
+  /** the parameter name, or `'(result)'` for a node's result; see `subject` */
   readonly param: string
+  /**
+   * what `param` names: a node's or the run's parameter (the default), an output, or an option
+   * of the call (`toArrow` names its outputs and its `keyColumn` so)
+   */
+  readonly subject: 'parameter' | 'output' | 'option'
   readonly key: string | number | undefined
   readonly index: number | undefined
   readonly paths: ReadonlyArray<string>
@@ -253,10 +283,22 @@ export class ValidationError extends DagflowError {
     readonly paths: ReadonlyArray<string>
     readonly details: ReadonlyArray<string>
     readonly hint?: string
+    readonly subject?: 'parameter' | 'output' | 'option'
   }) {
+    const subject = fields.subject ?? 'parameter'
     const where = [
-      fields.node === undefined ? 'input' : `node "${fields.node}"`,
-      fields.param === '(result)' ? 'result' : `parameter "${fields.param}"`,
+      ...(subject === 'parameter'
+        ? [
+            fields.node === undefined ? 'input' : `node "${fields.node}"`,
+            fields.param === '(result)' ? 'result' : `parameter "${fields.param}"`,
+          ]
+        : subject === 'option'
+          ? [`option "${fields.param}"`]
+          : [
+              `output "${fields.param}"${
+                fields.node === undefined || fields.node === fields.param ? '' : ` (node "${fields.node}")`
+              }`,
+            ]),
       ...(fields.key === undefined ? [] : [`key ${JSON.stringify(fields.key)}`]),
       ...(fields.index === undefined ? [] : [`item ${fields.index}`]),
     ].join(' › ')
@@ -267,6 +309,7 @@ export class ValidationError extends DagflowError {
     )
     this.node = fields.node
     this.param = fields.param
+    this.subject = subject
     this.key = fields.key
     this.index = fields.index
     this.paths = fields.paths

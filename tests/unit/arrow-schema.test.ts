@@ -5,6 +5,8 @@ import {
   fits,
   inferDescriptor,
   isNullable,
+  typedElement,
+  whyNoForm,
 } from '../../src/executors/arrow/schema.js'
 
 import { BOOL, dict, F64, field, JS, list, map, NULL, nullable, struct, UTF8 } from '../arrow-descriptors.js'
@@ -215,6 +217,22 @@ suite('inferDescriptor', () => {
       struct(field('a', UTF8)),
     )
   })
+  it('infers typed arrays as typedArray of their element type, nullable with nulls', () => {
+    const typed = (element: string, nullable = false) => ({ kind: 'typedArray', element, nullable })
+    expect(inferDescriptor([new Float64Array(2), Float64Array.of(1)])).toStrictEqual(typed('Float64'))
+    expect(inferDescriptor([null, new Float32Array(0)])).toStrictEqual(typed('Float32', true))
+    expect(inferDescriptor([{ v: new BigInt64Array(1) }])).toStrictEqual(
+      struct(field('v', typed('BigInt64') as never)),
+    )
+    expect(
+      [Int8Array, Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, BigUint64Array].map(
+        (C) => typedElement(new C(1)),
+      ),
+    ).toStrictEqual(['Int8', 'Int16', 'Int32', 'Uint8', 'Uint16', 'Uint32', 'BigUint64'])
+    // a subclass is its base class's kind (it reads back as the base class)
+    expect(typedElement(new (class extends Float64Array {})(1))).toBe('Float64')
+    expect(typedElement([1])).toBeUndefined()
+  })
   it('nests', () => {
     expect(
       inferDescriptor([
@@ -235,13 +253,31 @@ suite('inferDescriptor', () => {
     ['a class instance', [new Point(1, 2)]],
     ['a Date', [new Date(0)]],
     ['a Map', [new Map()]],
-    ['a typed array', [new Float64Array(1)]],
+    ['a Uint8ClampedArray (Arrow has no clamped type)', [new Uint8ClampedArray(1)]],
+    ['a DataView', [new DataView(new ArrayBuffer(1))]],
+    ['typed arrays of two element types', [new Float64Array(1), new Float32Array(1)]],
+    ['typed arrays and arrays', [new Float64Array(1), [1]]],
     ['a sparse array', [[1, , 2]]],
     ['mixed list items', [[1, 'a']]],
     ['a field with mixed kinds', [{ a: 1 }, { a: 'x' }]],
     ['objects and arrays', [{}, []]],
   ])('%s → js', (_, values) => {
     expect(inferDescriptor(values)).toStrictEqual(JS)
+  })
+})
+
+suite('whyNoForm', () => {
+  it('names the item, the path inside it, and what the place held before', () => {
+    expect(whyNoForm([1, 2])).toBeUndefined()
+    expect(whyNoForm([{ a: 1 }, { a: 'x' }])).toStrictEqual({ index: 1, path: ['a'], had: F64, got: 'x' })
+    expect(whyNoForm([1, undefined])).toStrictEqual({ index: 1, path: [], had: undefined, got: undefined })
+    expect(whyNoForm([{ t: [1] }, { t: [2, 'b'] }])).toMatchObject({ index: 1, path: ['t', 1], had: F64 })
+    expect(whyNoForm([null, { d: new Date(0) }])).toMatchObject({ index: 1, path: ['d'], had: undefined })
+    expect(whyNoForm([new Float64Array(1), new Float32Array(1)])).toMatchObject({
+      index: 1,
+      path: [],
+      had: { kind: 'typedArray', element: 'Float64', nullable: false },
+    })
   })
 })
 
@@ -274,6 +310,10 @@ suite('fits', () => {
     expect(fits(list(F64), [1, 'a'])).toBe(false)
     expect(fits(list(F64), [1, , 2])).toBe(false)
     expect(fits(list(F64), new Float64Array(2))).toBe(false)
+    const typed = { kind: 'typedArray', element: 'Float64', nullable: false } as const
+    expect(fits(typed, new Float64Array(2))).toBe(true)
+    expect(fits(typed, new Float32Array(2))).toBe(false)
+    expect(fits(typed, [1])).toBe(false)
   })
   it('checks struct fields: required, optional, extra keys, undefined, null', () => {
     const d = struct(field('a', UTF8), field('b', F64, true))

@@ -101,8 +101,73 @@ describe('toArrow', () => {
     expect(toArrow(r, { outputs: ['plain'] }).schema.fields.map((f) => f.name)).toStrictEqual(['plain'])
     const caught = thrown(() => toArrow(r))
     expect(caught).toBeInstanceOf(ValidationError)
-    expect(caught).toMatchObject({ code: 'VALIDATION', param: 'boxed', node: 'boxed' })
+    expect(caught).toMatchObject({ code: 'VALIDATION', param: 'boxed', node: 'boxed', subject: 'output' })
     expect(() => toArrow(r, { outputs: ['nope'] })).toThrow(ValidationError)
+    expect(thrown(() => toArrow(r, { outputs: ['nope'] }))).toMatchObject({ param: 'nope', subject: 'output' })
+    expect(String(thrown(() => toArrow(r, { outputs: ['nope'] })))).toContain('at output "nope"')
+  })
+
+  it('names the output, item, field and what was mixed when values have no Arrow form', async () => {
+    const obj = node({ output: 'obj', mapAxis: 'x' }, ({ x }: { x: number }) => (x > 1 ? { a: 1 } : { a: 'one' }))
+    const maybe = node({ output: 'maybe', mapAxis: 'x' }, ({ x }: { x: number }) => (x > 1 ? 5 : undefined))
+    const field = node({ output: 'field', mapAxis: 'x' }, ({ x }: { x: number }) => ({ n: x > 1 ? undefined : x }))
+    const r = await new LocalExecutor().map(pipeline(obj, maybe, field, total), { x: [1, 2], stats: [] })
+    const mixed = thrown(() => toArrow(r, { outputs: ['obj'] }))
+    expect(mixed).toMatchObject({ code: 'VALIDATION', subject: 'output', param: 'obj', node: 'obj', index: 1, key: 1, paths: ['a'] })
+    expect(String(mixed)).toContain('output "obj"')
+    expect(String(mixed)).toContain('mixes strings and numbers in field a')
+    const undef = thrown(() => toArrow(r, { outputs: ['maybe'] }))
+    expect(undef).toMatchObject({ param: 'maybe', index: 0, key: 0, paths: [''] })
+    expect(String(undef)).toContain('item 0 has undefined')
+    expect(String(undef)).toContain('Return null')
+    expect(thrown(() => toArrow(r, { outputs: ['field'] }))).toMatchObject({ param: 'field', index: 1, paths: ['n'] })
+    // outputs computed once are not columns, and are named as outputs
+    expect(thrown(() => toArrow(r, { outputs: ['total'] }))).toMatchObject({ param: 'total', subject: 'output' })
+    // the keyColumn option is named as an option
+    const e = thrown(() => toArrow({ outputs: { y: [1, 2] }, keys: ['a', 1] }, { keyColumn: 'k' }))
+    expect(e).toMatchObject({ param: 'keyColumn', subject: 'option' })
+    expect(String(e)).toContain('at option "keyColumn"')
+  })
+
+  it('writes typed-array values as List columns of their element type, read back the same', async () => {
+    const embed = node(
+      {
+        output: 'vec',
+        mapAxis: 'text',
+        batch: ({ text }) => Array.from(text, (s) => Float64Array.of(s.length, s.charCodeAt(0))),
+      },
+      ({ text }: { text: string }) => Float64Array.of(text.length, text.charCodeAt(0)),
+    )
+    const small = node({ output: 'small', mapAxis: 'text' }, ({ text }: { text: string }) =>
+      text === 'bb' ? null : { id: text, v: Float32Array.of(text.length / 2), n: BigInt64Array.of(BigInt(text.length)) },
+    )
+    const texts = ['a', 'bb', 'ccc']
+    const p2 = pipeline(embed, small)
+    for (const r of [
+      await new LocalExecutor().map(p2, { text: texts }),
+      await new ArrowBatchExecutor({ batchSize: 2 }).map(p2, { text: texts }),
+    ]) {
+      const back = tableFromIPC(tableToIPC(toArrow(r, { keyColumn: 'key' })))
+      expect(back.schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toStrictEqual([
+        'key: Float64',
+        'vec: List<Float64>',
+        'small: Struct<{id:Utf8, v:List<Float32>, n:List<Int64>}>',
+      ])
+      const vec = back.getChild('vec')
+      expect(texts.map((_, i) => vec?.get(i)?.toArray())).toStrictEqual(r.outputs.vec)
+      const row = back.getChild('small')?.get(2)?.toJSON() as Record<string, { toArray(): unknown }>
+      expect([row['id'], row['v']?.toArray(), row['n']?.toArray()]).toStrictEqual([
+        'ccc',
+        Float32Array.of(1.5),
+        BigInt64Array.of(3n),
+      ])
+      expect(back.getChild('small')?.get(1)).toBeNull()
+    }
+    // two element types in one column: named, never converted
+    const mixedTypes = { outputs: { v: [new Float64Array(1), new Float32Array(1)] }, keys: [0, 1] }
+    const e = thrown(() => toArrow(mixedTypes))
+    expect(e).toMatchObject({ code: 'VALIDATION', param: 'v', index: 1 })
+    expect(String(e)).toContain('mixes Float64Arrays and Float32Arrays')
   })
 
   it('rejects a key column it cannot write with a ValidationError that says what to do', async () => {

@@ -296,6 +296,49 @@ suite('list', () => {
   })
 })
 
+suite('typed arrays', () => {
+  const typed = (element: string, nullable = false) =>
+    ({ kind: 'typedArray', element, nullable }) as Descriptor
+  it.each([
+    ['Float64', Float64Array.of(1, -0, NaN, Infinity), 'List<Float64>'],
+    ['Float32', Float32Array.of(1.5, -0, NaN), 'List<Float32>'],
+    ['Int8', Int8Array.of(-128, 127), 'List<Int8>'],
+    ['Int16', Int16Array.of(-1, 2), 'List<Int16>'],
+    ['Int32', Int32Array.of(-(2 ** 31), 2 ** 31 - 1), 'List<Int32>'],
+    ['Uint8', Uint8Array.of(0, 255), 'List<Uint8>'],
+    ['Uint16', Uint16Array.of(0, 65535), 'List<Uint16>'],
+    ['Uint32', Uint32Array.of(0, 2 ** 32 - 1), 'List<Uint32>'],
+    ['BigInt64', BigInt64Array.of(-(2n ** 63n), 1n), 'List<Int64>'],
+    ['BigUint64', BigUint64Array.of(0n, 2n ** 64n - 1n), 'List<Uint64>'],
+  ] as const)('%s: one child buffer, read back as the same typed arrays', (element, full, type) => {
+    const C = full.constructor as new (n: number) => typeof full
+    // a view at an offset, an empty array and a null row
+    const values = [full, full.subarray(1), new C(0), null]
+    const d = typed(element, true)
+    const v = roundTrip(d, values)
+    expect(String(v.type)).toBe(type)
+    const k = full.length
+    expect(Array.from(data(v).valueOffsets)).toStrictEqual([0, k, 2 * k - 1, 2 * k - 1, 2 * k - 1])
+    expect((data(v).children[0] as Data).values).toBeInstanceOf(C)
+    expect((fromVector(d, v)[1] as object).constructor).toBe(C)
+    expect(fromVector(d, v.slice(1, 3))).toStrictEqual(values.slice(1, 3))
+    // apache-arrow reads each row back as a vector over a typed array of the same type
+    const back = tableFromIPC(tableToIPC(toTable([{ name: 'v', descriptor: d, values }])))
+    expect((back.getChild('v')?.get(0) as Vector).toArray()).toStrictEqual(full)
+    expect(fromVector(d, back.getChild('v') as Vector)).toStrictEqual(values)
+  })
+  it('inside structs, and refuses other element types', () => {
+    const d = struct(field('e', typed('Float32')), field('id', UTF8))
+    roundTrip(d, [{ e: Float32Array.of(1, 2), id: 'a' }, { e: new Float32Array(0), id: 'b' }])
+    const e = buildError(() => toVector(typed('Float64'), [new Float64Array(1), new Float32Array(1)]))
+    expect([e.index, e.expected, e.got]).toStrictEqual([1, 'a Float64Array', 'an instance of Float32Array'])
+    expect(buildError(() => toVector(typed('Float64'), [[1]])).index).toBe(0)
+    expect(() => fromVector(typed('Float32'), toVector(typed('Float64'), [Float64Array.of(1)]))).toThrow(
+      /List<Float32>/,
+    )
+  })
+})
+
 suite('map', () => {
   it('builds Map<Utf8, value> and reads back plain objects', () => {
     const d = nullable(map(list(F64)))

@@ -250,6 +250,35 @@ describe('error details', () => {
     expect(e.message).not.toContain('parameter')
   })
 
+  it('ValidationError names an output or an option as such (subject), a parameter by default', () => {
+    const fields = { key: 1, index: 1, paths: ['a'], details: ['d'] }
+    const output = new ValidationError({ ...fields, node: 'n', param: 'y', subject: 'output' })
+    expect(output.subject).toBe('output')
+    expect(output.message).toContain('Invalid value at output "y" (node "n") › key 1 › item 1:')
+    expect(new ValidationError({ ...fields, node: 'y', param: 'y', subject: 'output' }).message).toContain(
+      'at output "y" › key 1',
+    )
+    const option = new ValidationError({ ...fields, node: undefined, param: 'keyColumn', subject: 'option' })
+    expect(option.message).toContain('at option "keyColumn" ›')
+    const param = new ValidationError({ ...fields, node: undefined, param: 'x' })
+    expect([param.subject, param.message]).toStrictEqual(['parameter', expect.stringContaining('at input › parameter "x"')])
+  })
+
+  it('MissingKeyError says run takes one item when the item is an array', () => {
+    const e = new MissingKeyError(0, 'id', undefined, [{ id: 'a' }])
+    expect(e.message).toContain('it is an array, not an object with a "id" field')
+    expect(e.message).toContain('`run` takes one item and `map` takes an array of items')
+    expect(new MissingKeyError(0, 'id', undefined, 5).message).not.toContain('`run`')
+  })
+
+  it('MissingInputError suggests the output a misspelled parameter is close to', () => {
+    const e = new MissingInputError(['hitz', 'k'], { hitz: ['score'], k: ['score'] }, { hitz: 'hits' })
+    expect(e.suggestions).toStrictEqual({ hitz: 'hits' })
+    expect(e.message).toContain('"hitz" (needed by "score"): did you mean the output "hits"?')
+    expect(e.message).toContain('"k" (needed by "score")\n')
+    expect(new MissingInputError(['k'], { k: ['a'] }).suggestions).toStrictEqual({})
+  })
+
   it('MissingKeyError describes the offending value without printing objects', () => {
     expect(new MissingKeyError(0, 'id', undefined).message).toContain('undefined')
     expect(new MissingKeyError(0, 'id', { big: 'object' }).message).toContain('an object')

@@ -22,6 +22,10 @@
  * | refinements (`t.Int`, `t.brand`), `t.readonly`    | their base                          |
  * | anything else, or no codec                        | `js` (no Arrow form)                |
  *
+ * Without a codec, values are read instead (`inferDescriptor`); typed arrays (`Float64Array`,
+ * `Int32Array`, …) are inferred as `typedArray` (a `List` of their element type), which no
+ * codec maps to.
+ *
  * Decisions:
  * - A union that admits `undefined` (`t.undefined`, `t.void`) is `js`: Arrow has one null, so
  *   `undefined` could not come back as `undefined` (use `t.partial` for optional fields).
@@ -80,8 +84,41 @@ export type Descriptor =
     }
   | { readonly kind: 'list'; readonly items: Descriptor; readonly nullable: boolean }
   | { readonly kind: 'map'; readonly values: Descriptor; readonly nullable: boolean }
+  | { readonly kind: 'typedArray'; readonly element: TypedElement; readonly nullable: boolean }
   | { readonly kind: 'null' }
   | { readonly kind: 'js' }
+
+/**
+ * The element type of a typed array, by its class name without `Array` (`Float64` for a
+ * `Float64Array`). `Uint8ClampedArray` is none: Arrow has no clamped type to read it back as.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type TypedElement =
+  | 'Float64'
+  | 'Float32'
+  | 'Int8'
+  | 'Int16'
+  | 'Int32'
+  | 'Uint8'
+  | 'Uint16'
+  | 'Uint32'
+  | 'BigInt64'
+  | 'BigUint64'
+
+const TYPED_ELEMENTS: ReadonlySet<string> = new Set<TypedElement>([
+  'Float64',
+  'Float32',
+  'Int8',
+  'Int16',
+  'Int32',
+  'Uint8',
+  'Uint16',
+  'Uint32',
+  'BigInt64',
+  'BigUint64',
+])
 
 /** the descriptors of one kind */
 type Of<K extends Descriptor['kind']> = Extract<Descriptor, { readonly kind: K }>
@@ -168,9 +205,9 @@ export function describe(codec: unknown): Descriptor {
  * The narrowest descriptor that fits all `values` (for outputs without a codec): numbers
  * (any, including `NaN`, `±Infinity`, `-0`) → float64, strings → utf8, booleans → bool, arrays
  * → list of their items' descriptor, plain objects (prototype `Object.prototype` or `null`) →
- * struct of the union of their keys (a key missing from some rows is optional), `null` among
- * them → nullable. Anything else (`undefined`, bigint, functions, class instances, mixed
- * kinds) → `js`. Strings are never inferred as a dictionary, nor objects as a map.
+ * struct of the union of their keys (a key missing from some rows is optional), typed arrays
+ * → typedArray of their element type, `null` among them → nullable. Anything else
+ * (`undefined`, bigint, functions, class instances, mixed kinds) → `js`. Strings are never inferred as a dictionary, nor objects as a map.
  *
  * Defaults: no values, or only `null`s, give `{ kind: 'null' }`; items of lists that are all
  * empty are `{ kind: 'null' }` too (a `List<Null>`).
@@ -189,6 +226,43 @@ export function inferDescriptor(values: ArrayLike<unknown>): Descriptor {
     if (d.kind === 'js') return JS
   }
   return settle(d)
+}
+
+/**
+ * Why `inferDescriptor(values)` is `js`: the first item (`index`) with a value, at `path` inside
+ * it, that has no Arrow form itself (`had` undefined: `undefined`, a class instance, a bigint…)
+ * or whose kind differs from what the same place held before (`had`, the descriptor of those
+ * values). Undefined when the values have an Arrow form.
+ *
+ * For example `whyNoForm([{ a: 1 }, { a: 'x' }])` is `{ index: 1, path: ['a'], had: float64,
+ * got: 'x' }`.
+ *
+ * @internal used by `dagflow/arrow`; not a public export
+ * @category constructors
+ * @since 0.4.0
+ */
+export function whyNoForm(values: ArrayLike<unknown>): NoForm | undefined {
+  let d: Descriptor = EMPTY
+  for (let i = 0; i < values.length; i++) {
+    const c = clash(d, values[i])
+    if (c !== undefined) return { index: i, ...c }
+    d = widen(d, values[i])
+  }
+  return undefined
+}
+
+/**
+ * What {@link whyNoForm} found.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface NoForm {
+  readonly index: number
+  /** field names and record keys (strings), list positions (numbers) */
+  readonly path: ReadonlyArray<string | number>
+  readonly had: Descriptor | undefined
+  readonly got: unknown
 }
 
 // -------------------------------------------------------------------------------------
@@ -223,6 +297,8 @@ export function fits(d: Descriptor, value: unknown): boolean {
       return typeof value === 'boolean'
     case 'dictionary':
       return typeof value === 'string' && dictionaryIndex(d).has(value)
+    case 'typedArray':
+      return typedElement(value) === d.element
     case 'list': {
       if (!Array.isArray(value)) return false
       for (let i = 0; i < value.length; i++) if (!fits(d.items, value[i])) return false
@@ -277,6 +353,19 @@ export function isPlainObject(u: unknown): u is Readonly<Record<string, unknown>
   if (typeof u !== 'object' || u === null) return false
   const proto: unknown = Object.getPrototypeOf(u)
   return proto === Object.prototype || proto === null
+}
+
+/**
+ * The element type of `u` when it is a typed array with an Arrow form (see {@link TypedElement}).
+ *
+ * @category guards
+ * @since 0.4.0
+ */
+export function typedElement(u: unknown): TypedElement | undefined {
+  if (!ArrayBuffer.isView(u)) return undefined
+  // the built-in tag, not the constructor's name: a subclass is its base class's kind
+  const tag = Object.prototype.toString.call(u).slice(8, -6)
+  return TYPED_ELEMENTS.has(tag) ? (tag as TypedElement) : undefined
 }
 
 /**
@@ -418,6 +507,8 @@ function merge(a: Descriptor, b: Descriptor): Descriptor {
     case 'float64':
     case 'bool':
       return b.kind === a.kind ? withNullable(a, nullable) : JS
+    case 'typedArray':
+      return b.kind === a.kind && b.element === a.element ? withNullable(a, nullable) : JS
     case 'utf8':
       return b.kind === 'utf8' || b.kind === 'dictionary' ? withNullable(a, nullable) : JS
     case 'dictionary':
@@ -486,7 +577,7 @@ function widen(d: Descriptor, v: unknown): Descriptor {
       if (v === null) return d === EMPTY ? NULL : merge(d, NULL)
       if (Array.isArray(v)) return widenList(d, v)
       if (isPlainObject(v)) return widenStruct(d, v)
-      return JS
+      return widenTyped(d, v)
     default:
       // undefined, bigint, symbol, function
       return JS
@@ -503,6 +594,13 @@ function widenList(d: Descriptor, v: ReadonlyArray<unknown>): Descriptor {
   }
   if (d.kind === 'list') return items === start ? d : { ...d, items }
   return { kind: 'list', items, nullable: d !== EMPTY }
+}
+
+function widenTyped(d: Descriptor, v: object): Descriptor {
+  const element = typedElement(v)
+  if (element === undefined) return JS
+  if (d.kind === 'typedArray' && d.element === element) return d
+  return merge(d, { kind: 'typedArray', element, nullable: false })
 }
 
 function widenStruct(d: Descriptor, v: Readonly<Record<string, unknown>>): Descriptor {
@@ -546,6 +644,30 @@ function widenStruct(d: Descriptor, v: Readonly<Record<string, unknown>>): Descr
   return fields === undefined ? d : { ...d, fields }
 }
 
+/** where `v` makes `d` (the values so far) `js`, innermost first; undefined when it does not */
+function clash(
+  d: Descriptor,
+  v: unknown,
+): { path: Array<string | number>; had: Descriptor | undefined; got: unknown } | undefined {
+  if (widen(d, v).kind !== 'js') return undefined
+  if (Array.isArray(v) && (d.kind === 'list' || d.kind === 'null')) {
+    let items = d.kind === 'list' ? d.items : EMPTY
+    for (let k = 0; k < v.length; k++) {
+      const c = clash(items, v[k])
+      if (c !== undefined) return (c.path.unshift(k), c)
+      items = widen(items, v[k])
+    }
+  } else if (isPlainObject(v) && (d.kind === 'struct' || d.kind === 'null')) {
+    for (const name of Object.keys(v)) {
+      const f = d.kind === 'struct' ? d.fields.find((x) => x.name === name) : undefined
+      const c = clash(f?.type ?? EMPTY, v[name])
+      if (c !== undefined) return (c.path.unshift(name), c)
+    }
+  }
+  const alone = d.kind === 'null' || widen(EMPTY, v).kind === 'js'
+  return { path: [], had: alone || d.kind === 'js' ? undefined : d, got: v }
+}
+
 /** replaces every `EMPTY` (nothing seen) in `d` by a real `null` descriptor */
 function settle(d: Descriptor): Descriptor {
   switch (d.kind) {
@@ -561,6 +683,7 @@ function settle(d: Descriptor): Descriptor {
     case 'utf8':
     case 'bool':
     case 'dictionary':
+    case 'typedArray':
     case 'js':
       return d
     default:

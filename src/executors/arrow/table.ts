@@ -5,13 +5,14 @@
  * @since 0.2.0
  */
 import type { Table } from 'apache-arrow'
+import { absurd } from 'fp-ts/lib/function.js'
 import {
   unstable_checkOptions as checkOptions,
   unstable_resultOutputs as resultOutputs,
   ValidationError,
   type MapResult,
 } from 'dagflow'
-import { describe, inferDescriptor, type Descriptor } from './schema.js'
+import { describe, inferDescriptor, whyNoForm, type Descriptor } from './schema.js'
 import { toTable, VectorBuildError } from './vectors.js'
 
 /**
@@ -86,7 +87,10 @@ export function toArrow(
     }
     const values = outputs[name] as ReadonlyArray<unknown>
     const descriptor = o.codec === undefined ? inferDescriptor(values) : describe(o.codec)
-    return { name, descriptor: arrowForm(descriptor, name, o.node), values }
+    if (descriptor.kind === 'js') {
+      throw noArrowForm(name, o.node, o.codec !== undefined, values, result.keys)
+    }
+    return { name, descriptor, values }
   })
   const keyColumn = options.keyColumn
   if (keyColumn !== undefined) {
@@ -121,6 +125,7 @@ export function toArrow(
     throw new ValidationError({
       node: o?.node,
       param: e.column,
+      subject: e.column === keyColumn ? 'option' : 'output',
       key: e.index === undefined ? undefined : result.keys[e.index],
       index: e.index,
       paths: [e.path.join('.')],
@@ -131,19 +136,115 @@ export function toArrow(
   }
 }
 
-/** A call of toArrow that cannot work as written: what was wrong with `param`, and the fix. */
+/**
+ * A call of toArrow that cannot work as written: what was wrong with `param` (an output it asks
+ * for, the `keyColumn` option, or the result itself), and the fix.
+ */
 const misuse = (param: string, detail: string, hint: string): ValidationError =>
-  new ValidationError({ node: undefined, param, key: undefined, index: undefined, paths: [''], details: [detail], hint })
-
-function arrowForm(d: Descriptor, output: string, node: string | undefined): Descriptor {
-  if (d.kind !== 'js') return d
-  throw new ValidationError({
-    node,
-    param: output,
+  new ValidationError({
+    node: undefined,
+    param,
+    subject: param === 'keyColumn' ? 'option' : param === '(result)' ? 'parameter' : 'output',
     key: undefined,
     index: undefined,
     paths: [''],
-    details: [`output "${output}" has no Arrow form (its values are not strings, numbers, booleans, or lists and records of them)`],
-    hint: 'Give its node a `returns` codec with an Arrow form, or leave it out with toArrow(result, { outputs: [...] }).',
+    details: [detail],
+    hint,
   })
+
+const LEAVE_OUT = 'or leave the output out with toArrow(result, { outputs: [...] })'
+
+/**
+ * An output without an Arrow form: its `returns` codec has none, or (without a codec) its values
+ * have none, named by item, field and what was mixed there.
+ */
+function noArrowForm(
+  output: string,
+  node: string | undefined,
+  byCodec: boolean,
+  values: ReadonlyArray<unknown>,
+  keys: ReadonlyArray<string | number>,
+): ValidationError {
+  const base = { node, param: output, subject: 'output' as const }
+  const why = byCodec ? undefined : whyNoForm(values)
+  if (why === undefined) {
+    return new ValidationError({
+      ...base,
+      key: undefined,
+      index: undefined,
+      paths: [''],
+      details: [
+        `the \`returns\` codec of node "${node}" has no Arrow form (docs/arrow.md lists the codecs that do)`,
+      ],
+      hint: `Give the node a \`returns\` codec with an Arrow form, ${LEAVE_OUT}.`,
+    })
+  }
+  const rendered = why.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')
+  const at =
+    why.path.length === 0
+      ? ''
+      : ` in ${typeof why.path[0] === 'string' ? `field ${rendered.slice(1)}` : rendered}`
+  const got = valueName(why.got)
+  const had = why.had === undefined ? '' : kindsOf(why.had)
+  return new ValidationError({
+    ...base,
+    key: keys[why.index],
+    index: why.index,
+    paths: [why.path.join('.')],
+    details: [
+      why.had === undefined
+        ? `item ${why.index} has ${got}${at}, which Arrow cannot hold`
+        : `it mixes ${had} and ${kindsOf(inferDescriptor([why.got]))}${at}: item ${why.index} ` +
+          `has ${got} where earlier values are ${had}, and an Arrow column holds one type`,
+    ],
+    hint:
+      why.got === undefined
+        ? `Return null for "no value" (Arrow has one null)${
+            typeof why.path[why.path.length - 1] === 'string' ? ', or leave the field out of the object' : ''
+          }, ${LEAVE_OUT}.`
+        : why.had === undefined
+          ? 'Convert it in the node to a string, number, boolean or typed array, or a list or plain ' +
+            `object of them, ${LEAVE_OUT}.`
+          : `Make the node return one type there (e.g. String(v) or Number(v)), ${LEAVE_OUT}.`,
+  })
+}
+
+/** what the values of a descriptor are, in the plural: `numbers`, `Float64Arrays` */
+function kindsOf(d: Descriptor): string {
+  switch (d.kind) {
+    case 'float64':
+      return 'numbers'
+    case 'utf8':
+    case 'dictionary':
+      return 'strings'
+    case 'bool':
+      return 'booleans'
+    case 'list':
+      return 'arrays'
+    case 'struct':
+    case 'map':
+      return 'objects'
+    case 'typedArray':
+      return `${d.element}Arrays`
+    case 'null':
+      return 'nulls'
+    case 'js':
+      return 'other values'
+    default:
+      return absurd(d)
+  }
+}
+
+/** a value as a message shows it: `"one"`, `5`, `undefined`, `a Date` */
+function valueName(u: unknown): string {
+  if (typeof u === 'string') return JSON.stringify(u.length > 40 ? `${u.slice(0, 37)}…` : u)
+  if (typeof u === 'number' || typeof u === 'boolean' || u === null || u === undefined) {
+    return String(u)
+  }
+  if (typeof u === 'bigint') return `the bigint ${u}n`
+  if (typeof u === 'function') return 'a function'
+  if (typeof u === 'symbol') return 'a symbol'
+  if (Array.isArray(u)) return 'an array'
+  const name = (Object.getPrototypeOf(u) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
 }

@@ -16,8 +16,12 @@ import {
   DataType,
   Dictionary,
   Field,
+  Float32,
   Float64,
+  Int16,
   Int32,
+  Int64,
+  Int8,
   List,
   makeData,
   Map_,
@@ -27,6 +31,10 @@ import {
   Schema,
   Struct,
   Table,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
   Utf8,
   Vector,
   type Data,
@@ -37,7 +45,9 @@ import {
   isNullable,
   isPlainObject,
   isWellFormed,
+  typedElement,
   type Descriptor,
+  type TypedElement,
 } from './schema.js'
 
 // -------------------------------------------------------------------------------------
@@ -109,7 +119,8 @@ export class VectorBuildError extends Error {
  * An Arrow vector of `values`, typed by `d`: float64 → `Float64`, utf8 → `Utf8`, bool → `Bool`,
  * dictionary → `Dictionary<Utf8, Int32>` over `d.values`, struct → `Struct` (a field is
  * nullable when optional, when its type is nullable, or when the struct is), list →
- * `List<item>`, map → `Map<Utf8, value>`, null → `Null`. A `Float64Array` given for a float64
+ * `List<item>`, map → `Map<Utf8, value>`, typedArray → `List` of the element type (`Float64`,
+ * `Int32`, `Int64` for BigInt64, …), null → `Null`. A `Float64Array` given for a float64
  * descriptor is used without a copy (later writes to it show in the vector). Throws a
  * {@link VectorBuildError} for kind `js` and for a value that does not fit (see `fits`;
  * `options.exact: false` accepts lossy values).
@@ -168,8 +179,8 @@ export function toTable(
  * The values of an Arrow vector as plain JS values, read through `d` (the descriptor it was
  * built from, or one matching a vector from elsewhere): float64 → number (-0 and NaN
  * included), utf8 and dictionary → string, bool → boolean, list → a new `Array`, struct → a
- * plain object, map → a plain object with one own property per entry, null slots → `null`.
- * Never typed arrays. Chunks are concatenated.
+ * plain object, map → a plain object with one own property per entry, typedArray → a new typed
+ * array of its element type, null slots → `null`. Chunks are concatenated.
  *
  * **The ambiguity**: a struct field holds one Arrow null for "absent" and for `null`. A null
  * in an optional field whose type is not nullable reads back as absent (no property); in a
@@ -257,6 +268,8 @@ function build(d: Descriptor, values: ArrayLike<unknown>, exact: boolean): Data 
       return buildList(d, values, exact)
     case 'map':
       return buildMap(d, values, exact)
+    case 'typedArray':
+      return buildTypedList(d, values)
     case 'null':
       return buildNull(d, values)
     case 'js':
@@ -620,6 +633,58 @@ function buildList(d: Of<'list'>, values: ArrayLike<unknown>, exact: boolean): D
   })
 }
 
+/** the Arrow type and the array class of each typed-array element type */
+const TYPED: Readonly<
+  Record<TypedElement, { readonly type: () => DataType; readonly array: TypedArrayClass }>
+> = {
+  Float64: { type: () => new Float64(), array: Float64Array },
+  Float32: { type: () => new Float32(), array: Float32Array },
+  Int8: { type: () => new Int8(), array: Int8Array },
+  Int16: { type: () => new Int16(), array: Int16Array },
+  Int32: { type: () => new Int32(), array: Int32Array },
+  Uint8: { type: () => new Uint8(), array: Uint8Array },
+  Uint16: { type: () => new Uint16(), array: Uint16Array },
+  Uint32: { type: () => new Uint32(), array: Uint32Array },
+  BigInt64: { type: () => new Int64(), array: BigInt64Array },
+  BigUint64: { type: () => new Uint64(), array: BigUint64Array },
+}
+
+interface TypedArray extends ArrayLike<number | bigint> {
+  /** (`never`: a BigInt64Array takes bigints, the others numbers) */
+  set(source: ArrayLike<never>, offset: number): void
+  slice(start: number, end: number): TypedArray
+}
+type TypedArrayClass = new (length: number) => TypedArray
+
+/** A `List` over one child buffer: the rows' typed arrays copied end to end, no builders. */
+function buildTypedList(d: Of<'typedArray'>, values: ArrayLike<unknown>): Data {
+  const n = values.length
+  const offsets = new Int32Array(n + 1)
+  const validity = new Validity(n)
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    const v = values[i]
+    if (typedElement(v) === d.element) total += (v as TypedArray).length
+    else if (isNullSlot(d, v)) validity.setNull(i)
+    else throw misfit(i, d, v)
+    if (total > MAX_OFFSET) throw new Error('toVector: more than 2^31 elements in one list column')
+    offsets[i + 1] = total
+  }
+  const { type, array } = TYPED[d.element]
+  const data = new array(total)
+  for (let i = 0; i < n; i++) {
+    if (offsets[i + 1] !== offsets[i]) data.set(values[i] as ArrayLike<never>, offsets[i] as number)
+  }
+  const child = makeData({ type: type(), length: total, nullCount: 0, data } as never) as Data
+  return makeData({
+    type: new List(new Field('item', child.type, false)),
+    length: n,
+    valueOffsets: offsets,
+    child,
+    ...validity.props(),
+  })
+}
+
 function buildMap(d: Of<'map'>, values: ArrayLike<unknown>, exact: boolean): Data {
   const n = values.length
   const offsets = new Int32Array(n + 1)
@@ -706,6 +771,8 @@ function expectedOf(d: Descriptor): string {
         return 'an array'
       case 'map':
         return 'a plain object (a record)'
+      case 'typedArray':
+        return `a ${d.element}Array`
       case 'null':
         return 'null'
       case 'js':
@@ -784,6 +851,8 @@ function read(d: Descriptor, data: Data): Array<unknown> {
       return readList(d, data)
     case 'map':
       return readMap(d, data)
+    case 'typedArray':
+      return readTypedList(d, data)
     case 'null':
       expect(DataType.isNull(data.type), 'Null', data)
       return new Array<unknown>(data.length).fill(null)
@@ -987,6 +1056,33 @@ function readList(d: Of<'list'>, data: Data): Array<unknown> {
     out[i] =
       bits === undefined || bit(bits, data.offset + i)
         ? items.slice((offsets[i] as number) - start, (offsets[i + 1] as number) - start)
+        : null
+  }
+  return out
+}
+
+function readTypedList(d: Of<'typedArray'>, data: Data): Array<unknown> {
+  const child = data.children[0]
+  const want = TYPED[d.element].type()
+  expect(
+    DataType.isList(data.type) &&
+      child !== undefined &&
+      child.nullCount === 0 &&
+      child.type.typeId === want.typeId &&
+      String(child.type) === String(want),
+    `List<${String(want)}> (no null items)`,
+    data,
+  )
+  const n = data.length
+  const offsets = data.valueOffsets as Int32Array
+  // the child's values start at its own offset; the list's offsets index the child
+  const items = (child as Data).values as unknown as TypedArray
+  const bits = nullBits(data)
+  const out = new Array<unknown>(n)
+  for (let i = 0; i < n; i++) {
+    out[i] =
+      bits === undefined || bit(bits, data.offset + i)
+        ? items.slice(offsets[i] as number, offsets[i + 1] as number)
         : null
   }
   return out
