@@ -14,6 +14,7 @@ import {
   MissingKeyError,
   ValidationError,
 } from './errors.js'
+import { closestName } from './internal/closest-name.js'
 import type { AnyNode } from './node.js'
 import type { Pipeline } from './pipeline.js'
 
@@ -73,6 +74,8 @@ export interface Plan {
   readonly slotCount: number
   /** whether some node declares a `batch` form */
   readonly hasBatch: boolean
+  /** every node of the pipeline, also those `outputs` pruned (for suggestions in errors) */
+  readonly allNodes: ReadonlyArray<AnyNode>
 }
 
 type AnyPipeline = Pipeline<AnyNode, string>
@@ -172,6 +175,7 @@ function compile(full: AnyPipeline, wanted: ReadonlyArray<string> | undefined): 
     bound: full.bound,
     slotCount,
     hasBatch: nodes.some((n) => n.node.batch !== undefined),
+    allNodes: full.nodes,
   }
 }
 
@@ -213,7 +217,28 @@ export function loadInputs(
       consumers[input.name] = input.consumers
     }
   }
-  if (missing.length > 0) throw new MissingInputError(missing, consumers)
+  if (missing.length > 0) {
+    throw new MissingInputError(missing, consumers, suggestOutputs(plan, missing, consumers))
+  }
+}
+
+/**
+ * For each missing input whose name is close to an output's, that output: the input is likely a
+ * misspelled parameter (`hitz` for `hits`). A node's own output is never suggested to it.
+ */
+function suggestOutputs(
+  plan: Plan,
+  missing: ReadonlyArray<string>,
+  consumers: Readonly<Record<string, ReadonlyArray<string>>>,
+): Record<string, string> {
+  const suggestions: Record<string, string> = {}
+  for (const name of missing) {
+    const own = consumers[name] ?? []
+    const outputs = plan.allNodes.filter((n) => !own.includes(n.name)).map((n) => n.output)
+    const near = closestName(name, outputs)
+    if (near !== undefined) suggestions[name] = near
+  }
+  return suggestions
 }
 
 /**

@@ -460,12 +460,19 @@ function fromRunFailure(e: unknown, locate: (index: number) => string): CliError
  * cannot reach): `--set`, or the module's exported `inputs`.
  */
 function missingInputMessage(e: DagflowError & { readonly inputs?: unknown }): string {
-  const { consumers } = e as { readonly consumers?: Readonly<Record<string, unknown>> }
+  const { consumers, suggestions } = e as {
+    readonly consumers?: Readonly<Record<string, unknown>>
+    readonly suggestions?: Readonly<Record<string, unknown>>
+  }
   const names = Array.isArray(e.inputs) ? (e.inputs as ReadonlyArray<string>) : []
   const lines = names.map((name) => {
     const nodes = consumers?.[name]
     if (!Array.isArray(nodes) || nodes.length === 0) return `  "${name}"`
-    return `  "${name}" (needed by ${nodes.map((n) => `"${String(n)}"`).join(', ')})`
+    const near = suggestions !== undefined && Object.hasOwn(suggestions, name) ? suggestions[name] : undefined
+    return (
+      `  "${name}" (needed by ${nodes.map((n) => `"${String(n)}"`).join(', ')})` +
+      (typeof near === 'string' ? `: did you mean the output "${near}"? (a misspelled parameter)` : '')
+    )
   })
   const one = names.length === 1
   const sets = names.map((n) => `--set ${n}=<json>`).join(' ') || '--set name=<json>'

@@ -297,6 +297,13 @@ describe.concurrent('dagflow run', () => {
     expect(existsSync(out)).toBe(false)
   })
 
+  it('suggests the output a misspelled parameter meant', async () => {
+    const input = write('xs3.jsonl', '1\n')
+    const r = await cli(['run', `${fixtures}/typo.mjs`, '-i', input, '-o', tmp('typo.jsonl')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('"hitz" (needed by "score"): did you mean the output "hits"?')
+  })
+
   it('exits 1 when a node fails, naming the node, the key and file:line; the old output stays', async () => {
     const input = write('boom.jsonl', '{"id":"a","text":"hi"}\n{"id":"boom","text":"x"}\n')
     const out = write('boom-out.jsonl', 'previous contents\n')

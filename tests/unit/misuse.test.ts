@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { rejection, thrown } from '../helpers.js'
-import { GraphError, LocalExecutor, MissingKeyError, node, pipeline, type CacheStore } from 'dagflow'
+import {
+  GraphError,
+  LocalExecutor,
+  MissingInputError,
+  MissingKeyError,
+  node,
+  pipeline,
+  type CacheStore,
+} from 'dagflow'
 import { ArrowBatchExecutor } from 'dagflow/arrow'
 
 const times10 = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x * 10))
@@ -52,6 +60,30 @@ for (const [name, make] of [
       const e = await rejection(make().map(keyed, { q: [{ id: 'a' }, null as never] }))
       expect(e).toBeInstanceOf(MissingKeyError)
       expect(String(e)).toContain('Item 1 has no usable key: it is null, not an object with a "id" field')
+    })
+
+    it('says run takes one item when run is given an array of items on a keyed pipeline', async () => {
+      const keyed = pipeline(node({ output: 'y', mapAxis: 'q', keyAttr: 'id' }, ({ q }: { q: { id: string } }) => q.id))
+      const e = await rejection(make().run(keyed, { q: [{ id: 'a' }] as never }))
+      expect(e).toMatchObject({ code: 'MISSING_KEY', index: 0, keyAttr: 'id' })
+      expect(String(e)).toContain('it is an array, not an object with a "id" field')
+      expect(String(e)).toContain('`run` takes one item and `map` takes an array of items')
+    })
+
+    it('suggests the output a misspelled parameter meant, never a node its own output', async () => {
+      const hits = node({ output: 'hits', mapAxis: 'q' }, ({ q }: { q: string }) => q.length)
+      const score = node({ output: 'score', mapAxis: 'hits' }, ({ hits, hitz }: { hits: number; hitz: number }) => hits + hitz)
+      for (const outputs of [undefined, ['score'] as const]) {
+        const e = await rejection(make().map(pipeline(hits, score), { q: ['a'] } as never, outputs && { outputs }))
+        expect(e).toBeInstanceOf(MissingInputError)
+        expect(e).toMatchObject({ inputs: ['hitz'], suggestions: { hitz: 'hits' } })
+        expect(String(e)).toContain('"hitz" (needed by "score"): did you mean the output "hits"?')
+      }
+      // no output is close to "k", and "sizes" is the consuming node's own output
+      const sizes = node({ output: 'sizes', mapAxis: 'q' }, ({ q, size }: { q: string; size: number }) => q.length * size)
+      const e = await rejection(make().map(pipeline(sizes), { q: ['a'] } as never))
+      expect(e).toMatchObject({ inputs: ['size'], suggestions: {} })
+      expect(String(e)).not.toContain('did you mean')
     })
 
     it('names the map axis among missing inputs when no node that runs reads it', async () => {
