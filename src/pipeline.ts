@@ -383,9 +383,18 @@ function build(items: ReadonlyArray<unknown>, where: string): PipelineImpl {
   const nodes: Array<AnyNode> = []
   const seen = new Set<AnyNode>()
   const bound: Record<string, unknown> = {}
+  // where each node came from, for errors that must tell apart nodes of one name
+  const origins = new Map<AnyNode, string>()
+  const add = (n: AnyNode, i: number, nested: boolean) => {
+    if (seen.has(n)) return
+    seen.add(n)
+    nodes.push(n)
+    const fn = typeof n.fn === 'function' && n.fn.name !== '' ? `, function ${n.fn.name}` : ''
+    origins.set(n, `${ordinal(i + 1)} argument of ${where}()${nested ? ', in a nested pipeline' : ''}${fn}`)
+  }
   items.forEach((item, i) => {
     if (isPipeline(item)) {
-      for (const n of item.nodes) if (!seen.has(n)) (seen.add(n), nodes.push(n))
+      for (const n of item.nodes) add(n, i, true)
       for (const [k, v] of Object.entries(item.bound)) {
         if (Object.hasOwn(bound, k) && !Object.is(bound[k], v)) {
           throw new GraphError(
@@ -395,15 +404,19 @@ function build(items: ReadonlyArray<unknown>, where: string): PipelineImpl {
         setOwn(bound, k, v)
       }
     } else if (isNode(item)) {
-      if (!seen.has(item)) (seen.add(item), nodes.push(item))
+      add(item, i, false)
     } else {
       throw new GraphError(
         `${where}: argument ${i} is neither a node nor a pipeline. Make steps with node(spec, fn).`,
       )
     }
   })
-  return new PipelineImpl(nodes, bound)
+  return new PipelineImpl(nodes, bound, origins)
 }
+
+/** `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st` */
+const ordinal = (n: number): string =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`
 
 class PipelineImpl implements Pipeline<AnyNode, string> {
   readonly [PipelineTypeId] = phantom
@@ -415,13 +428,25 @@ class PipelineImpl implements Pipeline<AnyNode, string> {
   readonly keyAttr: string | undefined
   readonly bound: Readonly<Record<string, unknown>>
 
-  constructor(declared: ReadonlyArray<AnyNode>, bound: Readonly<Record<string, unknown>>) {
+  /** @param origins - where each node came from in the `pipeline(...)` call, for errors */
+  constructor(
+    declared: ReadonlyArray<AnyNode>,
+    bound: Readonly<Record<string, unknown>>,
+    origins?: ReadonlyMap<AnyNode, string>,
+  ) {
     // duplicate outputs and names
     const byOutput = new Map<string, AnyNode>()
     const byName = new Map<string, AnyNode>()
     for (const n of declared) {
       const other = byOutput.get(n.output)
-      if (other !== undefined) throw new DuplicateOutputError(n.output, [other.name, n.name])
+      if (other !== undefined) {
+        const from = [origins?.get(other), origins?.get(n)]
+        throw new DuplicateOutputError(
+          n.output,
+          [other.name, n.name],
+          from.every((o) => o !== undefined) ? (from as Array<string>) : undefined,
+        )
+      }
       byOutput.set(n.output, n)
       const sameName = byName.get(n.name)
       if (sameName !== undefined) {

@@ -371,6 +371,21 @@ describe('pipeline(): construction errors', () => {
     expect(d).toBeInstanceOf(DagflowError)
   })
 
+  it('duplicate outputs of nodes named after it: told apart by argument position and function name', () => {
+    function triple({ x }: { x: number }) {
+      return x * 3
+    }
+    const first = node({ output: 'y' }, ({ x }: { x: number }) => x + 1)
+    const second = node({ output: 'y' }, triple)
+    const other = node({ output: 'z' }, ({ x }: { x: number }) => x)
+    const d = thrown(() => untypedPipeline(other, first, second)) as DuplicateOutputError
+    expect(d).toMatchObject({ code: 'DUPLICATE_OUTPUT', output: 'y', nodes: ['y', 'y'] })
+    expect(d.origins).toEqual(['2nd argument of pipeline()', '3rd argument of pipeline(), function triple'])
+    expect(d.message).toContain('"y" (2nd argument of pipeline()) and "y" (3rd argument of pipeline(), function triple)')
+    const nested = thrown(() => untypedPipeline(untypedPipeline(other, first), second)) as DuplicateOutputError
+    expect(nested.origins).toEqual(['1st argument of pipeline(), in a nested pipeline', '2nd argument of pipeline(), function triple'])
+  })
+
   it('two nodes with one name', () => {
     const g = graphError(() =>
       untypedPipeline(step('a', [], { name: 'n' }), step('b', [], { name: 'n' })),
