@@ -269,9 +269,11 @@ async function compare(
     actual !== null &&
     typeof (actual as { length?: unknown }).length === 'number'
   if (!arrayLike || (actual as ArrayLike<unknown>).length !== count) {
+    // a bare value, not a count: "returned the number 2, not an array of results"
     const got = arrayLike
       ? `${(actual as ArrayLike<unknown>).length} results`
-      : fc.stringify(actual)
+      : `${['number', 'string', 'boolean', 'bigint'].includes(typeof actual) ? `the ${typeof actual} ` : ''}` +
+        `${fc.stringify(actual)}, not an array of results,`
     throw new Disagreement({
       reason: 'wrong-length',
       detail: `the batch form returned ${got} for a batch of ${countItems(count)}; it must return one result per item, in order`,

@@ -557,6 +557,8 @@ describe('checkBatch()', () => {
     const e2 = await batchFailure(checkBatch(notArray, { seed: 36 }))
     expect(e2.reason).toBe('wrong-length')
     expect(e2.actual).toBe(42)
+    // a bare number reads as a value, not as a count of results
+    expect(e2.message).toContain('returned the number 42, not an array of results,')
   })
 
   it('repeats constants down their column, and varies the other parameters', async () => {
