@@ -183,13 +183,36 @@ afterAll(() => {
 })
 
 describe('the packed tarball', () => {
-  it('holds the builds, their types, the sources and nothing else', () => {
+  it('holds the builds, their types, the sources, the docs pages, the examples and nothing else', () => {
     const builds = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']
     for (const f of ['package.json', 'LICENSE', ...builds]) expect(packed).toContain(f)
     const top = ['package.json', 'LICENSE', 'README.md']
-    const stray = packed.filter((f) => !/^(dist|src)\//.test(f) && !top.includes(f))
+    const stray = packed.filter(
+      (f) =>
+        !/^(dist|src|examples\/data)\//.test(f) &&
+        !/^docs\/[^/]+\.(md|svg)$/.test(f) &&
+        !/^examples\/[^/]+\.ts$/.test(f) &&
+        !top.includes(f),
+    )
     expect(stray).toEqual([])
-    expect(packed.filter((f) => /^(tests|node_modules|examples|docs)\//.test(f))).toEqual([])
+    expect(packed.filter((f) => /^(tests|node_modules|docs\/\.)/.test(f))).toEqual([])
+  })
+
+  it('ships what README and the docs pages link to', () => {
+    const pages = ['README.md', ...packed.filter((f) => /^docs\/[^/]+\.md$/.test(f))]
+    expect(pages.length).toBeGreaterThan(5)
+    const dead: Array<string> = []
+    for (const page of pages) {
+      const text = readFileSync(join(repo, page), 'utf8')
+      for (const m of text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+        const target = m[1] as string
+        if (/^[a-z]+:/.test(target)) continue
+        const path = join(page, '..', target).replaceAll('\\', '/')
+        const shipped = packed.some((f) => f === path || f.startsWith(`${path}/`))
+        if (!shipped) dead.push(`${page}: ${target}`)
+      }
+    }
+    expect(dead).toEqual([])
   })
 
   it('declares every package its builds import (builtins, dependencies or peers)', () => {
