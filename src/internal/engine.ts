@@ -1775,7 +1775,10 @@ function batchLength(
     typeof r === 'object' && r !== null && typeof (r as { length?: unknown }).length === 'number'
   if (arrayLike && (r as ArrayLike<unknown>).length === length) return r as ArrayLike<unknown>
   const count = arrayLike ? (r as ArrayLike<unknown>).length : 0
-  const got = arrayLike ? `${count} result${count === 1 ? '' : 's'}` : describeValue(r)
+  // a bare value is not a count: "the number 2, not an array of results"
+  const got = arrayLike
+    ? `${count} result${count === 1 ? '' : 's'}`
+    : `${['number', 'string', 'boolean', 'bigint'].includes(typeof r) ? `the ${typeof r} ` : ''}${describeValue(r)}, not an array of results,`
   const which =
     members === undefined
       ? `${first}–${first + length - 1}`

@@ -206,6 +206,11 @@ describe('ArrowBatchExecutor: batch forms', () => {
     const e = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(bad), { q: qs }))
     expect(e).toBeInstanceOf(NodeError)
     expect(e).toMatchObject({ code: 'NODE_FAILED', node: 'y', key: 'a', index: 0 })
+    expect((e as Error).message).toContain('it returned 1 result for items 0–1')
+    // a bare value is not a count
+    const count = node({ output: 'n', mapAxis: 'q', batch: ({ q }: { q: Column<string> }) => q.length as never }, ({ q }: { q: string }) => q.length)
+    const bare = await rejection(new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(count), { q: ['a', 'b', 'c'] }))
+    expect((bare as Error).message).toContain('it returned the number 2, not an array of results, for items 0–1')
   })
 
   it('reports a throwing batch form as a NodeError naming the batch’s first key, with its cause', async () => {
