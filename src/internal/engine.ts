@@ -322,9 +322,10 @@ export async function evaluate(
       pn.perItem && pn.node.batch !== undefined && ctx.batchSize > 0
     for (let at = 0; at < plan.nodes.length; ) {
       checkAborted(ctx)
-      // consecutive per-item nodes with batch forms run fused, batch by batch (fail mode, no cache)
+      // consecutive per-item nodes with batch forms run fused, batch by batch (no cache; in
+      // collect mode, while no item has failed)
       let end = at + 1
-      if (fusable(plan.nodes[at] as PlanNode) && ctx.collect === undefined && keyring === undefined) {
+      if (fusable(plan.nodes[at] as PlanNode) && ctx.collect?.any !== true && keyring === undefined) {
         while (end < plan.nodes.length && fusable(plan.nodes[end] as PlanNode)) end++
       }
       if (end - at > 1) {
@@ -1242,6 +1243,7 @@ function callBatch(job: BatchJob, b: number): unknown {
   job.tally.calls++
   job.began[b] = now()
   const indices = pn.node.usesContext ? Array.from({ length }, (_, j) => start + j) : undefined
+  if (job.segment !== undefined) job.segment.invoked = true
   return invokeBatch(pn, ctx, job.tally, columns, start, length, indices)
 }
 
@@ -1363,6 +1365,9 @@ class Segment {
   /** the node and batch of the latest call while fused (for the order of errors) */
   atNode = 0
   atBatch = 0
+  /** whether that call was made (its columns decoded), and what it returned if it did */
+  invoked = false
+  returned: { readonly r: unknown } | undefined = undefined
   constructor(nodes: ReadonlyArray<PlanNode>, uses: ReadonlyArray<Use>) {
     this.nodes = nodes
     this.uses = uses
@@ -1413,8 +1418,11 @@ function runFused(
       const job = jobs[k] as BatchJob
       s.atNode = k
       s.atBatch = b
+      s.invoked = false
+      s.returned = undefined
       const r = callBatch(job, b)
       if (isThenable(r)) return { k, b, r }
+      s.returned = { r }
       segmentSink(s, k, b, finishBatch(job, b, r), n, size)
     }
   }
@@ -1458,6 +1466,23 @@ async function runSegment(
   let fused = true
   try {
     const stop = runFused(s, ctx, size)
+    if (stop !== undefined && ctx.collect !== undefined) {
+      // collect mode goes on over index lists; a later node's call settles first
+      const { k, b, r } = stop
+      const began = (s.jobs[k] as BatchJob).began[b] as number
+      fused = false
+      let head: Head = { r, began }
+      if (k > 0) {
+        try {
+          head = { r: await raceAbort(Promise.resolve(r), runSignal(ctx)), began, ms: now() - began }
+        } catch (e) {
+          if (stopsRun(e)) throw e
+          head = { error: nodeError(s.nodes[k] as PlanNode, b * size, ctx.keys, e, itemsIn(n, size, b)) }
+        }
+      }
+      await collectRest(s, slots, ctx, size, tallies, k, b, head)
+      return
+    }
     if (stop !== undefined) {
       // node k's call is in flight: the nodes before it run the rest of their batches meanwhile
       // (as running node by node would, so a failure of theirs is the run's error), then node k's
@@ -1495,6 +1520,20 @@ async function runSegment(
     }
   } catch (e) {
     const k = s.atNode
+    if (fused && ctx.collect !== undefined && !stopsRun(e)) {
+      // the first failure in collect mode: from here, index lists; the call that failed (or
+      // whose results did) is not made again
+      fused = false
+      const began = (s.jobs[k] as BatchJob).began[s.atBatch] as number
+      const head =
+        s.returned !== undefined
+          ? { r: s.returned.r, began, ms: now() - began }
+          : s.invoked
+            ? { error: e }
+            : undefined
+      await collectRest(s, slots, ctx, size, tallies, k, s.atBatch, head)
+      return
+    }
     if (!fused || k === 0 || e instanceof AbortError || e instanceof ListenerError) throw e
     // the nodes before k have done batch atBatch: their later batches would have run first
     if (s.kept === undefined) keepBatches(s, k - 1, s.atBatch, count)
@@ -1506,6 +1545,46 @@ async function runSegment(
     slots[pn.slot] =
       use === Use.result ? (s.outs[k] ?? []) : use === Use.later ? concatColumns(s.chunks[k] ?? [], n) : undefined
   })
+}
+
+/**
+ * Collect mode, from the fused run's first failure or first promise, at node k's batch b: each
+ * node of the segment goes on alone over index lists (as it would unfused) from the first item
+ * the fused run did not finish for it, those before served from the fused run's results. Node
+ * k's batch b is the call already made (`head`, if it was), never made again.
+ */
+async function collectRest(
+  s: Segment,
+  slots: Array<unknown>,
+  ctx: RunContext,
+  size: number,
+  tallies: ReadonlyArray<Tally>,
+  k: number,
+  b: number,
+  head: Head | undefined,
+): Promise<void> {
+  for (let j = 0; j < s.nodes.length; j++) {
+    const pn = s.nodes[j] as PlanNode
+    const from = Math.min(ctx.n, (j < k ? b + 1 : b) * size)
+    const done = finishedBy(s, j, from, size, ctx.n)
+    slots[pn.slot] = await runBatchedSome(pn, slots, ctx, size, tallies[j] as Tally, done, j === k ? head : undefined)
+  }
+}
+
+/** Node j's results for items 0 … from - 1, finished by the fused run, as a cache lookup. */
+function finishedBy(s: Segment, j: number, from: number, size: number, n: number): Lookup {
+  let values = s.outs[j]
+  if (values === undefined) {
+    // outputs used later are kept batch by batch; those used only inside the segment, just the
+    // latest batch (the only one a node still to run may read)
+    values = new Array<unknown>(n)
+    const last = Math.ceil(from / size) - 1
+    for (let c = 0; c <= last; c++) {
+      const column = s.chunks[j]?.[c] ?? (c === last ? s.current[j] : undefined)
+      if (column !== undefined) putValues(values, column, c * size)
+    }
+  }
+  return { keys: [], hits: new Uint8Array(n).fill(1, 0, from), values, count: from, put: () => undefined }
 }
 
 // two copies of one loop on purpose: each stays monomorphic in its column's type
@@ -1534,6 +1613,7 @@ async function runBatchedSome(
   size: number,
   tally: Tally,
   cached: Lookup | undefined,
+  head?: Head,
 ): Promise<Column> {
   const { n, keys, emit, executor, collect } = ctx
   const name = pn.node.name
@@ -1558,6 +1638,8 @@ async function runBatchedSome(
     }
   }
   const alive = indices.subarray(0, count)
+  // every item still alive is processed here, as by per-item calls: computed, or failed here
+  tally.items += count
   const batches: Array<Members> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
@@ -1625,7 +1707,6 @@ async function runBatchedSome(
       }
     }
     tally.ms += ms
-    tally.items += members.length
     emit?.({ type: 'batch:end', node: name, start: first, size: members.length, ms, executor })
   }
   const failMembers = (members: Members, e: unknown): void => {
@@ -1646,12 +1727,22 @@ async function runBatchedSome(
   }
   for (let b = 0; b < batches.length; b++) {
     let r: unknown
-    try {
-      r = call(b)
-    } catch (e) {
-      if (stopsRun(e)) throw e
-      failBatch(b, e)
-      continue
+    if (b === 0 && head !== undefined) {
+      // the call a fused run made for this batch
+      if ('error' in head) {
+        failBatch(0, head.error)
+        continue
+      }
+      began[0] = head.ms === undefined ? head.began : now() - head.ms
+      r = head.r
+    } else {
+      try {
+        r = call(b)
+      } catch (e) {
+        if (stopsRun(e)) throw e
+        failBatch(b, e)
+        continue
+      }
     }
     if (isThenable(r)) {
       // the batches there are now on the worker pool; halves of those that fail come after
@@ -1685,6 +1776,14 @@ async function runBatchedSome(
   }
   return out ?? plainOut()
 }
+
+/**
+ * A batch call a fused run already made, handed to {@link runBatchedSome} as its first batch:
+ * what it returned (`ms`: its time, when it settled before it was taken), or its error.
+ */
+type Head =
+  | { readonly r: unknown; readonly began: number; readonly ms?: number }
+  | { readonly error: unknown }
 
 /**
  * The column of a per-item parameter for `length` items, read from `source` at `from` (a whole

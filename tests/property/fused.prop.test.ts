@@ -62,7 +62,13 @@ const outcome = async (ex: Executor, p: never, xs: ReadonlyArray<number>) => {
 /** a collect-mode map: what survived, and which node failed which item */
 const collected = async (ex: Executor, p: never, xs: ReadonlyArray<number>) => {
   const r = await ex.map(p, { x: xs }, { onError: 'collect' })
-  return { outputs: r.outputs, keys: r.keys, errors: r.errors?.map((f) => [f.key, f.node]) }
+  return {
+    outputs: r.outputs,
+    keys: r.keys,
+    errors: r.errors?.map((f) => [f.key, f.node]),
+    // items each node processed: computed, or failed there
+    items: Object.entries(r.stats.nodes).map(([name, s]) => [name, s.items]),
+  }
 }
 
 describe('fused batch forms (property)', () => {

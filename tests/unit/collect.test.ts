@@ -134,7 +134,8 @@ describe("onError: 'collect' with batch forms (arrow)", () => {
     expect(e?.message).toContain('on its batch of 1 item from item 2 (key "c"): model rejects c')
     // each call twice when it fails (retry); the failing batch's halves after the other batches
     expect(calls).toStrictEqual(['ab', 'cd', 'cd', 'ef', 'c', 'c', 'd'])
-    expect(r.stats.nodes['v']).toMatchObject({ calls: 7, items: 5 })
+    // every item was processed (item c failed here), as LocalExecutor counts them
+    expect(r.stats.nodes['v']).toMatchObject({ calls: 7, items: 6 })
     // the items LocalExecutor's per-item calls keep and fail
     const local = await new LocalExecutor().map(pipeline(embed), { item: items }, { onError: 'collect' })
     expect({ keys: r.keys, outputs: r.outputs }).toStrictEqual({ keys: local.keys, outputs: local.outputs })
@@ -175,6 +176,77 @@ describe("onError: 'collect' with batch forms (arrow)", () => {
       'k3',
       'k4',
     ])
+  })
+
+  it('runs a chain of batch forms fused until an item fails, then goes on without calling a batch twice', async () => {
+    // a: item 5's result fails `returns` (t.Int); b: item 6's value fails its `inputs` codec;
+    // c: the batch holding item 7 throws, until item 7 is alone
+    const calls: Array<string> = []
+    const log = (name: string, xs: ArrayLike<number>): void => {
+      calls.push(`${name}:${Array.from(xs, (v) => (name === 'a' ? v : name === 'b' ? v / 2 : (v - 1) / 2)).join(',')}`)
+    }
+    const NotTwelve = t.refinement(t.number, (v) => v !== 12, 'NotTwelve')
+    const a = node(
+      {
+        output: 'a',
+        mapAxis: 'x',
+        inputs: { x: t.number },
+        returns: t.Int,
+        batch: ({ x }) => (log('a', x), Array.from(x, (v) => (v === 5 ? 10.5 : v * 2) as t.Int)),
+      },
+      ({ x }) => (x === 5 ? 10.5 : x * 2) as t.Int,
+    )
+    const b = node(
+      { output: 'b', mapAxis: 'a', inputs: { a: NotTwelve }, batch: ({ a }) => (log('b', a), Array.from(a, (v) => v + 1)) },
+      ({ a }) => a + 1,
+    )
+    const c = node(
+      {
+        output: 'c',
+        mapAxis: 'b',
+        batch: ({ b }: { b: Column<number> }) => {
+          log('c', b)
+          if (Array.from(b).includes(15)) throw new Error('c rejects 15')
+          return Array.from(b, (v) => v * 10)
+        },
+      },
+      ({ b }: { b: number }) => {
+        if (b === 15) throw new Error('c rejects 15')
+        return b * 10
+      },
+    )
+    const p = pipeline(a, b, c)
+    const x = Array.from({ length: 12 }, (_, i) => i)
+    const r = await new ArrowBatchExecutor({ batchSize: 4 }).map(p, { x }, { onError: 'collect' })
+    const local = await new LocalExecutor().map(p, { x }, { onError: 'collect' })
+    expect({ keys: r.keys, outputs: r.outputs }).toStrictEqual({ keys: local.keys, outputs: local.outputs })
+    expect(r.errors?.map((f) => [f.key, f.node, f.error.code])).toStrictEqual([
+      [5, 'a', 'VALIDATION'],
+      [6, 'b', 'VALIDATION'],
+      [7, 'c', 'NODE_FAILED'],
+    ])
+    expect(r.errors?.map((f) => [f.key, f.node])).toStrictEqual(local.errors?.map((f) => [f.key, f.node]))
+    // fused for batch 0; then a's failing batch is taken as it came back, never called again,
+    // and each node goes on over the items still alive (b's batch from item 4 drops item 6)
+    expect(calls).toStrictEqual([
+      'a:0,1,2,3',
+      'b:0,1,2,3',
+      'c:0,1,2,3',
+      'a:4,5,6,7',
+      'a:8,9,10,11',
+      'b:4,7,8',
+      'b:9,10,11',
+      'c:4,7,8,9',
+      'c:10,11',
+      'c:4,7',
+      'c:8,9',
+      'c:4',
+      'c:7',
+    ])
+    // items each node processed, as LocalExecutor counts them (a result that fails `returns` too)
+    for (const name of ['a', 'b', 'c']) expect(r.stats.nodes[name]?.items).toBe(local.stats.nodes[name]?.items)
+    expect(r.stats.nodes['a']?.calls).toBe(3)
+    expect(r.stats.nodes['c']?.calls).toBe(7)
   })
 
   it('fails every item of a batch whose form returns the wrong number of results, without splitting it', async () => {
