@@ -349,7 +349,7 @@ export async function evaluate(
       const items = pn.perItem ? n : 1
       emit?.({ type: 'node:start', node: pn.node.name, items })
       const t0 = emit === undefined ? 0 : now()
-      const cached = keyring?.lookup(pn)
+      const cached = keyring?.lookup(pn, ctx.collect?.any === true ? ctx.collect.failed : undefined)
       if (cached !== undefined) {
         tally.cached = cached.count
         tally.items = cached.count
@@ -848,7 +848,15 @@ async function runPerItem(
   while (start < n) {
     const end = Math.min(n, start + chunk)
     const t0 = now()
-    const stop = range(job, start, end)
+    let stop: number
+    try {
+      stop = range(job, start, end)
+    } catch (e) {
+      // a failing run's stats count the calls it made (run:end carries them)
+      tally.ms += now() - t0
+      countMade(tally, e, start, skipped, hits)
+      throw e
+    }
     const ms = now() - t0
     tally.ms += ms
     let served = skippedIn(skipped, start, stop) // failed upstream or from the cache: no call
@@ -884,12 +892,14 @@ async function runPerItem(
   const argsAt: ArgsAt = pn.checked
     ? (i) => checkedArgsAt(job, i)
     : generate(pn).args(...job.sources)
-  await runRest(
+  // calls start in item order: items before `started` were called (for a failing run's stats)
+  let started = start + 1
+  const rest = runRest(
     ctx,
     start,
     n,
     job.state.pending as PromiseLike<unknown>,
-    (i) => call(pn, argsAt(i), i, ctx, tally),
+    (i) => ((started = i + 1), call(pn, argsAt(i), i, ctx, tally)),
     (i, e) => nodeError(pn, i, keys, e),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
@@ -916,11 +926,46 @@ async function runPerItem(
           },
         },
   )
-  let served = skippedIn(skipped, start, n)
-  if (hits !== undefined) for (let i = start; i < n; i++) served += hits[i] as number
+  try {
+    await rest
+  } catch (e) {
+    const made = started - start - skippedIn(skipped, start, started) - hitsIn(hits, start, started)
+    tally.calls += made
+    tally.items += made
+    throw e
+  }
+  const served = skippedIn(skipped, start, n) + hitsIn(hits, start, n)
   tally.calls += n - start - served
   tally.items += n - start - served
   return learnResults(pn, out)
+}
+
+/** How many of items `from…to-1` the cache served. */
+function hitsIn(hits: Uint8Array | undefined, from: number, to: number): number {
+  if (hits === undefined) return 0
+  let count = 0
+  for (let i = from; i < to; i++) count += hits[i] as number
+  return count
+}
+
+/**
+ * Counts the calls and items of a synchronous range from `start` that failed with `e` at the
+ * item it names: the items before it, and the item itself unless its value failed a codec
+ * before the call (a result that failed `returns` was called).
+ */
+function countMade(
+  tally: Tally,
+  e: unknown,
+  start: number,
+  skipped: Uint8Array | undefined,
+  hits: Uint8Array | undefined,
+): void {
+  const at = errorIndex(e)
+  if (at === undefined || at < start) return
+  const served = skippedIn(skipped, start, at) + hitsIn(hits, start, at)
+  const called = !(e instanceof ValidationError && e.param !== '(result)')
+  tally.calls += at - start - served + (called ? 1 : 0)
+  tally.items += at - start - served + 1
 }
 
 /** How many of items `from…to-1` had failed before the node began (collect mode). */

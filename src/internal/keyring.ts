@@ -94,8 +94,12 @@ export class Keyring {
     }
   }
 
-  /** Looks the node's items up; undefined when the node is not cached in this run. */
-  lookup(pn: PlanNode): Lookup | undefined {
+  /**
+   * Looks the node's items up; undefined when the node is not cached in this run. `failed`
+   * (collect mode): the items that failed upstream, which a reduce does not see, so its key
+   * leaves them out, and which are never served.
+   */
+  lookup(pn: PlanNode, failed?: Uint8Array): Lookup | undefined {
     if (!pn.node.cache) return undefined
     const id = identity(pn.node)
     const count = pn.perItem ? this.n : 1
@@ -103,7 +107,7 @@ export class Keyring {
     for (let i = 0; i < count; i++) {
       const parts = [id]
       for (const prm of pn.params) {
-        const part = this.part(pn, prm.slot, prm.name, prm.kind === 'item' ? i : undefined)
+        const part = this.part(pn, prm.slot, prm.name, prm.kind === 'item' ? i : undefined, failed)
         if (part === undefined) return undefined // a value that cannot be hashed: warned
         parts.push(part)
       }
@@ -113,6 +117,7 @@ export class Keyring {
     const values = new Array<unknown>(count)
     let found = 0
     for (let i = 0; i < count; i++) {
+      if (pn.perItem && failed?.[i] === 1) continue
       const hit: unknown = this.store.get(keys[i] as string)
       if (hit === undefined) continue
       // a store whose get is async, or returns the bare value, would give wrong outputs
@@ -152,13 +157,23 @@ export class Keyring {
   }
 
   /** The key part of one parameter (item i of a per-item value, or the whole value). */
-  private part(pn: PlanNode, slot: number, param: string, i: number | undefined): string | undefined {
+  private part(
+    pn: PlanNode,
+    slot: number,
+    param: string,
+    i: number | undefined,
+    failed: Uint8Array | undefined,
+  ): string | undefined {
     const keys = this.slots.get(slot)
     let part: string | undefined
     if (keys === undefined) part = undefined
     else if ('one' in keys) part = keys.one
     else if (i !== undefined) part = keys.each[i]
-    else part = keys.each.includes(undefined) ? undefined : digest(keys.each.join(','))
+    else {
+      // a whole per-item value (a reduce): the items it receives, those that failed left out
+      const each = failed === undefined ? keys.each : keys.each.filter((_, j) => failed[j] !== 1)
+      part = each.includes(undefined) ? undefined : digest(each.join(','))
+    }
     if (part === undefined) this.warn(pn.node.name, param, this.why.get(slot) ?? 'a value that cannot be hashed')
     return part
   }

@@ -126,6 +126,41 @@ describe('LocalExecutor: nodes that switch between sync and async results', () =
 })
 
 describe('LocalExecutor: runs', () => {
+  it('counts the calls a failing run made in the stats run:end carries', async () => {
+    type End = { readonly stats: { readonly nodes: Record<string, { calls: number; items: number }> } }
+    const endOf = async (n: AnyNode, x: ReadonlyArray<number>): Promise<End['stats']['nodes'][string]> => {
+      let end: End | undefined
+      await rejection(
+        new LocalExecutor().map(pipeline(n) as never, { x } as never, {
+          onEvent: (e) => {
+            if (e.type === 'run:end') end = e as End
+          },
+        }),
+      )
+      return end?.stats.nodes['y'] as End['stats']['nodes'][string]
+    }
+    let invoked = 0
+    // synchronous: items 0 and 1 called, item 1 threw
+    const sync = node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => {
+      invoked++
+      if (x === 2) throw new Error('no')
+      return x
+    })
+    expect(await endOf(sync as AnyNode, [1, 2, 3])).toMatchObject({ calls: 2, items: 2 })
+    // asynchronous: both calls in flight when the first timed out
+    invoked = 0
+    const slow = node({ output: 'y', mapAxis: 'x', timeoutMs: 5 }, async ({ x }: { x: number }) => {
+      invoked++
+      await sleep(30)
+      return x
+    })
+    expect(await endOf(slow as AnyNode, [1, 2])).toMatchObject({ calls: invoked, items: invoked })
+    expect(invoked).toBe(2)
+    // a value that fails its codec was not called
+    const checked = node({ output: 'y', mapAxis: 'x', inputs: { x: t.number } }, ({ x }) => x)
+    expect(await endOf(checked as AnyNode, [1, 'two' as unknown as number, 3])).toMatchObject({ calls: 1, items: 2 })
+  })
+
   it('reads inputs inherited from a prototype of the caller (a defaults object)', async () => {
     const n = node({ output: 'y', mapAxis: 'x' }, ({ x, k }: { x: number; k: number }) => x * k)
     const defaults = { k: 3 }

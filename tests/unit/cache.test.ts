@@ -191,6 +191,46 @@ for (const [name, make] of executors) {
   })
 }
 
+for (const [name, make] of executors) {
+  describe(`cache and onError: 'collect' (${name})`, () => {
+    // y (not cached, so it runs every time) fails item 2 while `failing` holds; sum reduces
+    // what survived
+    let failing = false
+    const y = node(
+      { output: 'y', mapAxis: 'x', cache: false, batch: ({ x }: { x: ReadonlyArray<number> }) => x.map((v) => must(v)) },
+      ({ x }: { x: number }) => must(x),
+    )
+    const must = (x: number): number => {
+      if (failing && x === 2) throw new Error('flaky service')
+      return x
+    }
+    const sum = node({ output: 'sum' }, ({ y }: { y: ReadonlyArray<number> }) => y.reduce((a, b) => a + b, 0))
+    const p = pipeline(y, sum)
+
+    it('keys a reduce by the items it received: an item that failed before is not left out later', async () => {
+      const cache = memoryCache()
+      failing = true
+      const first = await make().map(p, { x: [1, 2, 3] }, { cache, onError: 'collect' })
+      expect(first.outputs.sum).toBe(4)
+      failing = false
+      const second = await make().map(p, { x: [1, 2, 3] }, { cache, onError: 'collect' })
+      expect(second.outputs).toStrictEqual({ y: [1, 2, 3], sum: 6 })
+      expect(second.stats.nodes['sum']?.cached).toBe(0)
+      // and the other way round: the reduce over every item is not served when one fails; the
+      // one over the items that survived is
+      failing = true
+      const third = await make().map(p, { x: [1, 2, 3] }, { cache, onError: 'collect' })
+      expect(third.outputs).toStrictEqual({ y: [1, 3], sum: 4 })
+      expect(third.stats.nodes['sum']?.cached).toBe(1)
+      // the same surviving items, from a run where none failed: served
+      failing = false
+      const fourth = await make().map(p, { x: [1, 3] }, { cache, onError: 'collect' })
+      expect(fourth.outputs.sum).toBe(4)
+      expect(fourth.stats.nodes['sum']?.cached).toBe(1)
+    })
+  })
+}
+
 describe('cache with batch forms (arrow)', () => {
   it('computes only the items that missed', async () => {
     const sizes: Array<number> = []
