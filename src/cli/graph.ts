@@ -6,6 +6,7 @@
  * @since 0.3.0
  */
 import { runError, usageError } from './cli-error.js'
+import { unknownValueMessage } from './did-you-mean.js'
 import { errorText, importPeer, type CliPipeline } from './load-pipeline.js'
 
 // -------------------------------------------------------------------------------------
@@ -25,7 +26,7 @@ export function graphFormat(value: string | undefined): GraphFormat {
   const format = value ?? 'mermaid'
   const found = GRAPH_FORMATS.find((f) => f === format)
   if (found === undefined) {
-    throw usageError(`Unknown --format "${format}": use ${GRAPH_FORMATS.join(', ')}.`)
+    throw usageError(unknownValueMessage('--format', format, GRAPH_FORMATS))
   }
   return found
 }

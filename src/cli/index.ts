@@ -6,6 +6,9 @@
  * @since 0.3.0
  */
 import { main } from './main.js'
+import { printNotices } from './notices.js'
+
+printNotices(process.stderr)
 
 const controller = new AbortController()
 process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')))

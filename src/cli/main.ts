@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { CliError, isCliError, usageError, type ExitCode } from './cli-error.js'
+import { unknownOptionMessage } from './did-you-mean.js'
 import { graphFormat, graphText } from './graph.js'
 import { GRAPH_HELP, MAIN_HELP, RUN_HELP } from './help.js'
 import { errorText, loadPipeline, parseModuleRef } from './load-pipeline.js'
@@ -140,11 +141,53 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   argv: ReadonlyArray<string>,
   options: O,
 ) {
+  let parsed
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+    parsed = parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    })
   } catch (e) {
-    throw usageError(errorText(e))
+    const code = (e as { code?: unknown } | null)?.code
+    const unknown =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(argv, options) : undefined
+    throw usageError(unknown ?? errorText(e))
   }
+  // a value given twice is a mistake (which one was meant?), not an override
+  const given = new Map<string, Array<string>>()
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue
+    const option = options[token.name]
+    if (option === undefined || option.multiple === true) continue
+    const values = given.get(token.name) ?? []
+    values.push(token.value)
+    given.set(token.name, values)
+    if (values.length === 2) {
+      const both = values.map((v) => JSON.stringify(v)).join(' and ')
+      throw usageError(`--${token.name} is given twice (${both}): it takes one value.`)
+    }
+  }
+  return parsed
+}
+
+/** The message for the first option of `argv` that is not one of `options`, if any. */
+function unknownOption(
+  argv: ReadonlyArray<string>,
+  options: NonNullable<ParseArgsConfig['options']>,
+): string | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  })
+  const token = tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name))
+  if (token?.kind !== 'option') return undefined
+  return unknownOptionMessage(token.rawName, Object.keys(options))
 }
 
 function onlyModule(positionals: ReadonlyArray<string>): string {

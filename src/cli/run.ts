@@ -7,7 +7,7 @@
  * @since 0.3.0
  */
 import { existsSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   AbortError,
@@ -20,8 +20,9 @@ import {
   type Runner,
 } from 'dagflow'
 import { CliError, runError, setupError, usageError } from './cli-error.js'
+import { unknownValueMessage } from './did-you-mean.js'
 import { JsonTextError, toJsonText } from './json-text.js'
-import { errorText, importPeer, type LoadedPipeline } from './load-pipeline.js'
+import { errorText, importPeer, isModuleNotFound, type LoadedPipeline } from './load-pipeline.js'
 import { dataExtension, importArrow, readItems, type DataExtension } from './read-items.js'
 import {
   KEY_COLUMN,
@@ -89,20 +90,32 @@ export interface RunIO {
   readonly signal: AbortSignal
 }
 
+const NO_SQLITE =
+  '--cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
+  'Install it with `npm install better-sqlite3@12`, or run without --cache.'
+
 /** The SQLite cache of `--cache PATH` (dagflow/cache, which needs better-sqlite3). */
 async function openCache(path: string): Promise<{ close(): void } & import('dagflow').CacheStore> {
-  const mod = await importPeer(
-    () => import('dagflow/cache'),
-    'better-sqlite3',
-    '--cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
-      'Install it with `npm install better-sqlite3@12`, or run without --cache.',
-  )
+  const mod = await importPeer(() => import('dagflow/cache'), 'better-sqlite3', NO_SQLITE)
   try {
     return mod.sqliteCache(path)
   } catch (e) {
-    throw setupError(errorText(e), e)
+    // dagflow/cache loads better-sqlite3 when sqliteCache() is called
+    if (e instanceof Error && isModuleNotFound(e.cause, 'better-sqlite3')) {
+      throw setupError(NO_SQLITE, e)
+    }
+    throw setupError(cacheFileText(errorText(e), path), e)
   }
 }
+
+/**
+ * A cache file's error with its fix in the command's terms: the library's message says what to
+ * pass `sqliteCache()`; here that is the `--cache` flag.
+ */
+const cacheFileText = (message: string, file: string): string =>
+  message
+    .replace('join(dir, "cache.db")', `--cache ${join(file, 'cache.db')}`)
+    .replace(/sqliteCache\(\)/g, '--cache')
 
 const MODES = ['auto', 'local', 'arrow'] as const
 const ON_ERROR = ['fail', 'collect'] as const
@@ -118,10 +131,10 @@ const ON_ERROR = ['fail', 'collect'] as const
  */
 export function runSettings(flags: RunFlags): RunSettings {
   if (flags.input === undefined) {
-    throw usageError('dagflow run needs --input FILE (the map-axis items).')
+    throw usageError('Missing --input FILE: the map-axis items.')
   }
   if (flags.output === undefined) {
-    throw usageError('dagflow run needs --output FILE (the per-item outputs).')
+    throw usageError('Missing --output FILE: where the per-item outputs go.')
   }
   dataExtension(flags.input, '--input')
   const outputKind = dataExtension(flags.output, '--output')
@@ -135,11 +148,11 @@ export function runSettings(flags: RunFlags): RunSettings {
   }
   const mode = flags.mode ?? 'auto'
   const m = MODES.find((x) => x === mode)
-  if (m === undefined) throw usageError(`Unknown --mode "${mode}": use ${MODES.join(', ')}.`)
+  if (m === undefined) throw usageError(unknownValueMessage('--mode', mode, MODES))
   const onErrorFlag = flags['on-error'] ?? 'fail'
   const onError = ON_ERROR.find((x) => x === onErrorFlag)
   if (onError === undefined) {
-    throw usageError(`Unknown --on-error "${onErrorFlag}": use ${ON_ERROR.join(', ')}.`)
+    throw usageError(unknownValueMessage('--on-error', onErrorFlag, ON_ERROR))
   }
   const errors = flags.errors
   if (errors !== undefined) {
@@ -433,6 +446,10 @@ function fromRunFailure(e: unknown, locate: (index: number) => string): CliError
       })
     case 'MISSING_INPUT':
       return usageError(missingInputMessage(err))
+    case 'CACHE_FILE': {
+      const file = String((err as DagflowError & { readonly file?: unknown }).file)
+      return runError(cacheFileText(err.message, file), e)
+    }
     case 'ARROW_UNAVAILABLE':
       // the library's fix names `mode: "local"`; here it is a flag
       return setupError(
@@ -449,6 +466,9 @@ function fromRunFailure(e: unknown, locate: (index: number) => string): CliError
             ? (err.indices as ReadonlyArray<number>)
             : []
       const where = indices.length === 0 ? '' : `\n  at ${indices.map(locate).join(' and ')}`
+      // a call that timed out: the timeout's own message names the node, the item and the fix,
+      // and its stack is dagflow's, not the node's
+      if (failureCode(err) === 'TIMEOUT') return runError(`${errorText(err.cause)}${where}`, e)
       return runError(`${err.message}${where}${causeStack(err)}`, e)
     }
   }

@@ -133,13 +133,35 @@ describe.concurrent('dagflow graph', () => {
     expect(bare.stdout).toBe(r.stdout)
   })
 
-  it('exits 2 on an unknown format, naming the formats', async () => {
-    const r = await cli(['graph', 'examples/retrieval.ts', '--format', 'png'])
+  it('exits 2 on an unknown format, naming the formats and the closest one', async () => {
+    const [r, near] = await Promise.all([
+      cli(['graph', 'examples/retrieval.ts', '--format', 'png']),
+      cli(['graph', 'examples/retrieval.ts', '--format', 'svgg']),
+    ])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toContain('"png"')
-    expect(r.stderr).toContain('mermaid, dot, svg')
+    expect(r.stderr).toContain('Unknown --format "png": use mermaid, dot or svg.')
+    expect(r.stderr).not.toContain('did you mean')
     expect(r.stderr).toContain('Usage: dagflow graph')
+    expect(near.code).toBe(2)
+    expect(near.stderr).toContain('Unknown --format "svgg": did you mean svg? Use mermaid, dot or svg.')
+  })
+
+  it('exits 2 on an unknown option, suggesting the closest one, in its own words', async () => {
+    const [run, graph] = await Promise.all([
+      cli(['run', 'examples/retrieval.ts', '-i', queries, '-o', tmp('opt.jsonl'), '--progres']),
+      cli(['graph', 'examples/retrieval.ts', '--fromat', 'dot']),
+    ])
+    expect(run.code).toBe(2)
+    expect(run.stderr.split('\n')).toEqual([
+      'dagflow run: Unknown option --progres: did you mean --progress?',
+      'Usage: dagflow run MODULE[#export] --input FILE --output FILE [options]',
+      'Run `dagflow run --help` for its options.',
+      '',
+    ])
+    expect(graph.code).toBe(2)
+    expect(graph.stderr).toContain('dagflow graph: Unknown option --fromat: did you mean --format?')
+    expect(graph.stderr).toContain('Run `dagflow graph --help` for its options.')
   })
 
   it('exits 2 on a missing module', async () => {
@@ -239,12 +261,15 @@ describe.concurrent('dagflow run', () => {
 
   it('takes constants from the exported inputs, with --set overriding them', async () => {
     const input = write('items.jsonl', '{"id":"a","text":"hi"}\n\n{"id":"b","text":"there"}\n')
-    const [plain, set] = [tmp('shout.jsonl'), tmp('shout-set.jsonl')]
-    const [r1, r2] = await Promise.all([
+    const [plain, set, twice] = [tmp('shout.jsonl'), tmp('shout-set.jsonl'), tmp('shout-twice.jsonl')]
+    const [r1, r2, r3] = await Promise.all([
       cli(['run', `${fixtures}/shout.ts`, '-i', input, '-o', plain]),
       cli(['run', `${fixtures}/shout.ts`, '-i', input, '-o', set, '--set', 'suffix="?!"']),
+      // --set is repeatable (unlike the other options): each goes on top of the one before
+      cli(['run', `${fixtures}/shout.ts`, '-i', input, '-o', twice, '-s', 'suffix="?"', '--set', 'suffix="?!"']),
     ])
-    expect([r1.code, r2.code]).toEqual([0, 0])
+    expect([r1.code, r2.code, r3.code]).toEqual([0, 0, 0])
+    expect(readFileSync(twice, 'utf8')).toBe(readFileSync(set, 'utf8'))
     expect(jsonLines(plain)).toEqual([
       { key: 'a', loud: 'HI!', size: 2 },
       { key: 'b', loud: 'THERE!', size: 5 },
@@ -318,6 +343,18 @@ describe.concurrent('dagflow run', () => {
     expect(leftovers(out)).toEqual([])
   })
 
+  it('says a timeout once: its own message (node, item, fix) and file:line, no cause', async () => {
+    const input = write('t-slow.jsonl', '{"id":"ok","n":2}\n{"id":"slow","n":0}\n')
+    const r = await cli(['run', `${fixtures}/collect.ts`, '-i', input, '-o', tmp('t-slow-out.jsonl')])
+    expect(r.code).toBe(1)
+    expect(r.stderr.split('\n')).toEqual([
+      'dagflow run: Node "half" took longer than its timeoutMs (30 ms) on item 1 (key "slow"), attempt 1. ' +
+        'Raise timeoutMs, make the call faster, or add retry: { attempts } to try again.',
+      `  at ${input}:2`,
+      '',
+    ])
+  })
+
   it('exits 1 on a malformed .jsonl line, naming file:line', async () => {
     const input = write('malformed.jsonl', '{"id":"a","text":"hi"}\n\n{"id":"b",text:"x"}\n')
     const r = await cli(['run', `${fixtures}/shout.ts`, '-i', input, '-o', tmp('never.jsonl')])
@@ -385,27 +422,34 @@ describe.concurrent('dagflow run', () => {
   it('exits 2 on bad usage, with the usage line', async () => {
     const ok = ['run', `${fixtures}/shout.ts`, '-i', queries, '-o', tmp('u.jsonl')]
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-      [['run', `${fixtures}/shout.ts`, '-o', tmp('u.jsonl')], 'needs --input'],
-      [['run', `${fixtures}/shout.ts`, '-i', queries], 'needs --output'],
+      [['run', `${fixtures}/shout.ts`, '-o', tmp('u.jsonl')], 'dagflow run: Missing --input FILE: the map-axis items.'],
+      [['run', `${fixtures}/shout.ts`, '-i', queries], 'dagflow run: Missing --output FILE'],
       [['run', `${fixtures}/shout.ts`, '-i', 'items.csv', '-o', tmp('u.jsonl')], '--input items.csv: the file must end in .jsonl, .json or .arrow.'],
       // .json is read, never written
       [['run', `${fixtures}/shout.ts`, '-i', queries, '-o', tmp('u.json')], 'the file must end in .jsonl or .arrow.'],
       [['run', `${fixtures}/shout.ts`, '-i', queries, '-o', join(dir, 'no/such/dir.jsonl')], 'does not exist'],
-      [[...ok, '--mode', 'fast'], 'Unknown --mode "fast"'],
+      [[...ok, '--mode', 'fast'], 'Unknown --mode "fast": use auto, local or arrow.'],
+      [[...ok, '--mode', 'lcoal'], 'Unknown --mode "lcoal": did you mean local? Use auto, local or arrow.'],
       [[...ok, '--batch-size', '0'], '--batch-size must be a whole number'],
       [[...ok, '--concurrency', 'many'], '--concurrency must be a whole number'],
       [[...ok, '--set', 'suffix'], 'write --set name=json'],
       [[...ok, '--set', 'suffix=bare'], `--set 'suffix="bare"'`],
       [[...ok, '--set', 'nope=1'], 'no input "nope"'],
       [[...ok, '--set', 'item=1'], 'is the map axis'],
-      [[...ok, '--on-error', 'ignore'], 'Unknown --on-error "ignore": use fail, collect'],
+      [[...ok, '--on-error', 'ignore'], 'Unknown --on-error "ignore": use fail or collect.'],
+      [[...ok, '--on-error', 'colect'], 'Unknown --on-error "colect": did you mean collect?'],
       [[...ok, '--errors', tmp('e.jsonl')], 'add --on-error collect'],
       [[...ok, '--on-error', 'fail', '--errors', tmp('e.jsonl')], 'add --on-error collect'],
       [[...ok, '--on-error', 'collect', '--errors', tmp('e.txt')], 'the file must end in .jsonl.'],
       [[...ok, '--on-error', 'collect', '--errors', tmp('u.jsonl')], '--errors and --output are the same file'],
       [[...ok, '--on-error', 'collect', '--errors', queries], '--errors and --input are the same file'],
       [[...ok, '--on-error', 'collect', '--errors', join(dir, 'no/such/e.jsonl')], 'does not exist'],
-      [[...ok, '--frobnicate'], "Unknown option '--frobnicate'"],
+      [[...ok, '--frobnicate'], 'Unknown option --frobnicate.'],
+      [[...ok, '-x'], 'Unknown option -x.'],
+      // a single-valued option given twice: which one was meant?
+      [[...ok, '-i', 'other.jsonl'], `--input is given twice ("${queries}" and "other.jsonl"): it takes one value.`],
+      [[...ok, '--mode', 'local', '-m', 'arrow'], '--mode is given twice ("local" and "arrow")'],
+      [['graph', 'examples/retrieval.ts', '-f', 'dot', '--format=svg'], '--format is given twice'],
       [['run', queries, '-i', queries, '-o', tmp('u.jsonl')], 'a module must end in .ts, .mts, .cts, .js, .mjs or .cjs.'],
       [['run'], 'Missing MODULE'],
       [['launch'], 'Unknown command "launch"'],
@@ -417,6 +461,8 @@ describe.concurrent('dagflow run', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 })
       expect(r.stderr).toContain(text)
       expect(r.stderr).toMatch(/Usage: dagflow/)
+      // our own words: said once, not Node's parseArgs text
+      expect(r.stderr).not.toMatch(/dagflow run: dagflow run|positional argument/)
       expect(r.stdout).toBe('')
     })
   })
@@ -488,6 +534,22 @@ describe.concurrent('dagflow run without apache-arrow', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`To read the Arrow file ${input} (--input)`)
     expect(r.stderr).toContain('or pass --input a .jsonl or .json file.')
+  })
+
+  it('--mode auto: says in one line that it runs locally, not as a Node process warning', async () => {
+    const n = DEFAULT_AUTO_THRESHOLD + 8 // enough items for auto to want the Arrow executor
+    const input = write('na-auto.jsonl', Array.from({ length: n }, (_, i) => `${i}\n`).join(''))
+    const out = tmp('na-auto-out.jsonl')
+    const r = await cli(['run', `${fixtures}/batched.mjs`, '-i', input, '-o', out], noArrow)
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe(
+      'dagflow: apache-arrow is not installed, so --mode auto runs locally. ' +
+        'Install it with `npm install apache-arrow` for the Arrow executor, or pass --mode local.\n',
+    )
+    expect(jsonLines(out)).toHaveLength(n)
+    // with --mode local, nothing to say
+    const local = await cli(['run', `${fixtures}/batched.mjs`, '-i', input, '-o', out, '-m', 'local'], noArrow)
+    expect([local.code, local.stderr]).toEqual([0, ''])
   })
 
   it('--mode arrow: exits 2, naming the --mode flag, not the library option', async () => {
@@ -731,7 +793,8 @@ describe('dagflow run --cache', () => {
     // retrieve reads the BM25 retriever, a class instance that cannot be hashed: it is not
     // cached (one warning names it); rerank per query and the evaluation once are
     expect(rows).toBe(queryIds.length + 1)
-    expect(first.stderr).toContain('"retriever"')
+    // one line, not Node's warning format and its --trace-warnings hint
+    expect(first.stderr).toMatch(/^dagflow: node "retrieve" is not cached: its parameter "retriever" [^\n]*\n$/)
     const second = await cli(args(tmp('cached-2.jsonl')))
     expect(second.code, second.stderr).toBe(0)
     expect(readFileSync(tmp('cached-2.jsonl'), 'utf8')).toBe(readFileSync(tmp('cached-1.jsonl'), 'utf8'))
@@ -743,5 +806,55 @@ describe('dagflow run --cache', () => {
     const r = await cli(['run', 'examples/retrieval.ts', '--input', queries, '--output', tmp('x.jsonl'), '--cache', tmp('not-a-cache.db')])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('not-a-cache.db')
+    // the fix names the flag, not the library function
+    expect(r.stderr).toContain('to start an empty cache, or pass --cache another path.')
+    expect(r.stderr).not.toContain('sqliteCache')
+  })
+
+  it('names --cache in the fix for an entry found damaged during the run (exit 1)', async () => {
+    const cacheFile = tmp('damaged.db')
+    const args = ['run', `${fixtures}/shout.ts`, '-i', write('damaged.jsonl', '{"id":"a","text":"hi"}\n')]
+    const first = await cli([...args, '-o', tmp('damaged-1.jsonl'), '--cache', cacheFile])
+    expect(first.code, first.stderr).toBe(0)
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(cacheFile)
+    db.exec("update dagflow_cache set value = x'00ff'")
+    db.close()
+    const r = await cli([...args, '-o', tmp('damaged-2.jsonl'), '--cache', cacheFile])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`The cache file ${cacheFile} cannot be used: the entry for key`)
+    expect(r.stderr).toContain('to start an empty cache, or pass --cache another path.')
+    expect(r.stderr).not.toContain('sqliteCache')
+  })
+
+  it('names --cache in the fix for a path that cannot be a file', async () => {
+    const args = ['run', 'examples/retrieval.ts', '--input', queries, '--output', tmp('x.jsonl'), '--cache']
+    const [folder, under] = await Promise.all([
+      cli([...args, dir]),
+      cli([...args, join(write('plain-file', 'x'), 'c.db')]),
+    ])
+    expect(folder.code).toBe(2)
+    expect(folder.stderr).toContain(
+      `it is a directory. Pass --cache the path of a file in it, e.g. --cache ${join(dir, 'cache.db')}.`,
+    )
+    expect(under.code).toBe(2)
+    expect(under.stderr).toContain('Pass --cache a path whose directories are directories')
+    for (const r of [folder, under]) expect(r.stderr).not.toContain('sqliteCache')
+  })
+
+  it('without better-sqlite3: exits 2, saying how to install it or run without --cache', async () => {
+    const args = ['run', 'examples/retrieval.ts', '-i', queries, '-o', tmp('nosql.jsonl')]
+    const r = await cli([...args, '--cache', tmp('nosql.db')], {
+      env: {
+        NODE_OPTIONS: `--require=${join(root, fixtures, 'hide-peers.cjs')}`,
+        DAGFLOW_HIDE_PEERS: 'better-sqlite3',
+      },
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      'dagflow run: --cache needs the optional peer dependency better-sqlite3, which is not installed. ' +
+        'Install it with `npm install better-sqlite3@12`, or run without --cache.\n',
+    )
+    expect(existsSync(tmp('nosql.jsonl'))).toBe(false)
   })
 })
