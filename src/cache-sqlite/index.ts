@@ -1,15 +1,16 @@
 /**
  * `dagflow/cache`: a persistent cache store on SQLite (through better-sqlite3, an optional peer
- * loaded only by this entry). Results are kept with structured serialization (`node:v8`),
- * written in transactions committed at least every 250 ms, so a killed process loses at most
- * the last quarter second of results and a rerun reuses everything committed.
+ * loaded when `sqliteCache()` is called). Results are kept with structured serialization
+ * (`node:v8`), written in transactions committed at least every 250 ms, so a killed process
+ * loses at most the last quarter second of results and a rerun reuses everything committed.
  *
  * @since 0.4.0
  */
 import { mkdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { CacheFileError, GraphError, unstable_checkOptions as checkOptions, type CacheStore } from 'dagflow'
 
 /**
@@ -70,6 +71,7 @@ function keepable(u: unknown, seen: Set<object> = new Set()): boolean {
  * missing). Two processes can share one file. Values that structured serialization cannot keep
  * as they are (functions, symbols, class instances) are not stored, with one warning. A file that
  * is not a DAGFlow cache, or is damaged, fails with a `CacheFileError` naming it and how to clear it.
+ * Without the optional peer `better-sqlite3` it throws a `GraphError` saying how to install it.
  *
  * @example
  * import { rmSync } from 'node:fs'
@@ -102,13 +104,14 @@ export function sqliteCache(path: string, options: SqliteCacheOptions = {}): Sql
     throw new GraphError(`sqliteCache: \`commitMs\` must be a number of milliseconds > 0, got ${JSON.stringify(given) ?? String(given)}.`)
   }
   const commitMs = Math.min(250, Math.max(1, given ?? 250))
+  const Sqlite = loadSqlite()
   // a path that cannot hold a file: deleting it (the usual fix) is not the fix
   const where = placeOf(path)
   if (where !== undefined) throw new CacheFileError(path, where.problem, undefined, where.fix)
   let db: Database.Database
   try {
     mkdirSync(dirname(path), { recursive: true })
-    db = new Database(path)
+    db = new Sqlite(path)
     db.pragma('busy_timeout = 10000')
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map(
       (t) => t.name,
@@ -223,4 +226,30 @@ function placeOf(path: string): { readonly problem: string; readonly fix: string
     }
   }
   return undefined
+}
+
+/** Set by the build (tsup `define`): true in the CJS build only, undefined in source. */
+declare const __DAGFLOW_CJS__: boolean | undefined
+declare const require: (id: string) => unknown
+
+/**
+ * Loads `better-sqlite3` (a CommonJS package) when `sqliteCache()` is called, so that importing
+ * `dagflow/cache` without it fails no import, and calling it says how to install it.
+ */
+function loadSqlite(): typeof Database {
+  const cjs = typeof __DAGFLOW_CJS__ === 'boolean' && __DAGFLOW_CJS__
+  const load = cjs ? require : createRequire(import.meta.url)
+  try {
+    return load('better-sqlite3') as typeof Database
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code
+    const missing = String((e as Error).message).includes("'better-sqlite3'")
+    if (code !== 'MODULE_NOT_FOUND' || !missing) throw e
+    throw new GraphError(
+      'sqliteCache(path) needs the optional peer dependency `better-sqlite3`, which is not ' +
+        'installed. Install it with `npm install better-sqlite3@12` (version 13 needs Node 22).',
+      [],
+      { cause: e },
+    )
+  }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -155,4 +155,31 @@ describe('sqliteCache', () => {
     expect(after.status, after.stderr).toBe(0)
     expect((after.stdout.match(/call /g) ?? []).length).toBe(0)
   }, 60_000)
+
+  it('without better-sqlite3: the entry loads; sqliteCache() throws a GraphError saying how to install it', () => {
+    // a preloaded hook makes require() fail to find the package, as where it is not installed
+    const never = join(dir, 'never.db')
+    const script = [
+      "import { DagflowError, GraphError } from 'dagflow'",
+      "import { sqliteCache } from 'dagflow/cache'",
+      'let error',
+      `try { sqliteCache(${JSON.stringify(never)}) } catch (e) { error = e }`,
+      'console.log(JSON.stringify({',
+      '  graph: error instanceof GraphError,',
+      '  base: error instanceof DagflowError,',
+      "  hint: String(error?.message).includes('npm install better-sqlite3@12'),",
+      "  cause: error?.cause?.code === 'MODULE_NOT_FOUND' &&",
+      "    error.cause.message.includes(\"'better-sqlite3'\"),",
+      '}))',
+    ].join('\n')
+    const hook = join(root, 'tests/cli/fixtures/hide-peers.cjs')
+    const r = spawnSync(
+      process.execPath,
+      ['--require', hook, ...node_(['--input-type=module', '--eval', script])],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, DAGFLOW_HIDE_PEERS: 'better-sqlite3' } },
+    )
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toStrictEqual({ graph: true, base: true, hint: true, cause: true })
+    expect(existsSync(never)).toBe(false)
+  })
 })

@@ -496,6 +496,33 @@ describe('a consumer without apache-arrow and fast-check', () => {
     expect(runJson(without, 'otel.cjs', noRequireEsm)).toEqual(expected)
   }, TIMEOUT)
 
+  it('sqliteCache() without better-sqlite3: a GraphError saying how to install it, in ESM and CJS', () => {
+    // importing dagflow/cache loads nothing; calling sqliteCache() says what to install
+    const script = (load: string) =>
+      SETTLE +
+      load +
+      'report(async () => {\n' +
+      "  const { error } = await settle(() => sqliteCache('cache.db'))\n" +
+      '  return {\n' +
+      '    graph: error instanceof dagflow.GraphError,\n' +
+      "    hint: String(error?.message).includes('npm install better-sqlite3@12'),\n" +
+      "    cause: missingModule(error?.cause, 'better-sqlite3'),\n" +
+      '    memory: typeof dagflow.memoryCache,\n' +
+      '  }\n' +
+      '})\n'
+    writeFileSync(
+      join(without, 'sqlite.mjs'),
+      "import * as dagflow from 'dagflow'\nimport { sqliteCache } from 'dagflow/cache'\n" + script(''),
+    )
+    writeFileSync(
+      join(without, 'sqlite.cjs'),
+      script("const dagflow = require('dagflow')\nconst { sqliteCache } = require('dagflow/cache')\n"),
+    )
+    const expected = { graph: true, hint: true, cause: true, memory: 'function' }
+    expect(runJson(without, 'sqlite.mjs')).toEqual(expected)
+    expect(runJson(without, 'sqlite.cjs', noRequireEsm)).toEqual(expected)
+  }, TIMEOUT)
+
   it('type-checks a core consumer: the core declarations name no apache-arrow type', () => {
     // library files are checked too, so a reference to the missing package would be an error
     const r = typecheck(without, 'tsconfig.json')
