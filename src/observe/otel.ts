@@ -6,7 +6,14 @@
  * @since 0.3.0
  */
 import { createRequire } from 'node:module'
-import { GraphError, type DagflowEvent, type EventListener, type RunStats } from 'dagflow'
+import {
+  GraphError,
+  isDagflowError,
+  type DagflowError,
+  type DagflowEvent,
+  type EventListener,
+  type RunStats,
+} from 'dagflow'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -83,9 +90,16 @@ interface OtelSpan {
   setAttribute(key: string, value: OtelAttributeValue): unknown
   setAttributes(attributes: OtelAttributes): unknown
   addEvent(name: string, attributesOrTime?: OtelAttributes | OtelTime): unknown
-  recordException(exception: Error, time?: OtelTime): void
+  recordException(exception: OtelException, time?: OtelTime): void
   setStatus(status: { code: number; message?: string }): unknown
   end(endTime?: OtelTime): void
+}
+
+/** An OpenTelemetry `Exception`: `otel()` passes one without `code`. */
+interface OtelException {
+  name: string
+  message: string
+  stack?: string
 }
 
 /** An OpenTelemetry `TimeInput` (`otel()` passes epoch milliseconds). */
@@ -100,18 +114,20 @@ type OtelTime = number | Date | readonly [number, number]
  *
  * - `dagflow.run`, one per run: `dagflow.executor`, `dagflow.items`, `dagflow.node_count`,
  *   `dagflow.nodes`, and at the end `dagflow.ms`, `dagflow.calls`, `dagflow.cached` (from the
- *   stats). A failed run has status `ERROR`, the error recorded as an exception and
- *   `dagflow.error.code`;
+ *   stats). A failed run has status `ERROR`, the error recorded as an exception (its
+ *   `exception.type` is the error's class) and `dagflow.error.code`;
  * - `dagflow.node`, a child per node: `dagflow.node`, `dagflow.items`, and its `dagflow.calls`,
  *   `dagflow.ms` (time inside the function) and `dagflow.cached` from the final stats. It
  *   spans `node:start` to `node:end`; the node that failed has status `ERROR`;
- * - `dagflow.batch`, a child of its node's span per batch (`batch:start` to `batch:end`):
+ * - `dagflow.batch`, a child of its node's span per batch:
  *   `dagflow.node`, `dagflow.batch.start`, `dagflow.batch.size`, `dagflow.executor`, and
- *   `dagflow.ms` from `batch:end`. For `LocalExecutor` these are its chunks of done items,
- *   whose two events come together (so `dagflow.ms` carries the chunk's time);
+ *   `dagflow.ms` from `batch:end`. It ends at `batch:end` and starts `dagflow.ms` before, or at
+ *   `batch:start` if that is earlier. For `LocalExecutor` these are its chunks of done items,
+ *   whose two events come together, so the span covers the chunk's time;
  * - an `item:error` becomes a `dagflow.item.error` event on the node's span: `dagflow.node`,
  *   `dagflow.key`, `dagflow.index`, `dagflow.error.code`, `dagflow.error.message`; a
- *   `call:retry` a `dagflow.call.retry` event with the same fields and `dagflow.attempt`.
+ *   `call:retry` a `dagflow.call.retry` event with the same fields and `dagflow.attempt`. A call
+ *   that timed out has the code `TIMEOUT` (its cause's) rather than `NODE_FAILED`.
  *
  * Every span is ended by `run:end`, also when the run fails.
  *
@@ -151,7 +167,7 @@ export function otel(tracer: OtelTracer, options?: OtelOptions): EventListener {
   const handle = (e: DagflowEvent): void => {
     switch (e.type) {
       case 'run:start': {
-        if (run !== undefined) finish(api, run, undefined, undefined)
+        if (run !== undefined) finish(api, tracer, run, undefined, undefined)
         const parent = options?.parent ?? api.context.active()
         const span = start('dagflow.run', parent, {
           ...options?.attributes,
@@ -167,7 +183,7 @@ export function otel(tracer: OtelTracer, options?: OtelOptions): EventListener {
         if (run === undefined) return
         const r = run
         run = undefined
-        finish(api, r, e.stats, e.error)
+        finish(api, tracer, r, e.stats, e.error)
         return
       }
       case 'node:start': {
@@ -193,25 +209,32 @@ export function otel(tracer: OtelTracer, options?: OtelOptions): EventListener {
       case 'batch:start': {
         const n = run?.nodes.get(e.node)
         if (n === undefined) return
-        const span = start('dagflow.batch', n.context, {
-          'dagflow.node': e.node,
-          'dagflow.batch.start': e.start,
-          'dagflow.batch.size': e.size,
-          'dagflow.executor': e.executor,
-        })
+        const batch: OpenBatch = {
+          at: clock(),
+          attributes: {
+            'dagflow.node': e.node,
+            'dagflow.batch.start': e.start,
+            'dagflow.batch.size': e.size,
+            'dagflow.executor': e.executor,
+          },
+        }
         const open = n.batches.get(e.start)
-        if (open === undefined) n.batches.set(e.start, [span])
-        else open.push(span)
+        if (open === undefined) n.batches.set(e.start, [batch])
+        else open.push(batch)
         return
       }
       case 'batch:end': {
         const n = run?.nodes.get(e.node)
         const open = n?.batches.get(e.start)
-        const span = open?.shift()
-        if (span === undefined) return
-        if (open?.length === 0) n?.batches.delete(e.start)
-        span.setAttribute('dagflow.ms', e.ms)
-        span.end(clock())
+        const batch = open?.shift()
+        if (n === undefined || batch === undefined) return
+        if (open?.length === 0) n.batches.delete(e.start)
+        // the batch's time ends now and lasted `ms`: LocalExecutor sends a chunk's batch:start
+        // with its batch:end, after the calls, so the span starts `ms` back
+        const end = clock()
+        const attributes = { ...batch.attributes, 'dagflow.ms': e.ms }
+        const startTime = Math.min(batch.at, end - e.ms)
+        tracer.startSpan('dagflow.batch', { attributes, startTime }, n.context).end(end)
         return
       }
       case 'call:retry': {
@@ -234,7 +257,7 @@ export function otel(tracer: OtelTracer, options?: OtelOptions): EventListener {
         const span = run.nodes.get(e.node)?.span ?? run.span
         const attributes: OtelAttributes = {
           'dagflow.node': e.node,
-          'dagflow.error.code': e.error.code,
+          'dagflow.error.code': failureCode(e.error),
           'dagflow.error.message': e.error.message,
         }
         if (e.key !== undefined) attributes['dagflow.key'] = e.key
@@ -262,8 +285,18 @@ interface NodeSpans {
   readonly context: OtelContext
   /** when `node:end` came (a {@link clock} time); undefined while it runs */
   end: number | undefined
-  /** open batch spans by their first item */
-  readonly batches: Map<number, Array<OtelSpan>>
+  /** open batches by their first item */
+  readonly batches: Map<number, Array<OpenBatch>>
+}
+
+/**
+ * A batch between its `batch:start` and `batch:end`: its span is made at `batch:end` (or when
+ * the run ends first), when its start time is known.
+ */
+interface OpenBatch {
+  /** when `batch:start` came (a {@link clock} time) */
+  readonly at: number
+  readonly attributes: OtelAttributes
 }
 
 interface RunSpans {
@@ -286,9 +319,19 @@ const codeOf = (e: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined
 }
 
+/**
+ * A failure's code; for a node call that timed out, `TIMEOUT` (its cause's code) rather than
+ * `NODE_FAILED`, as the command's errors file reports it.
+ */
+const failureCode = (e: DagflowError): string =>
+  e.code === 'NODE_FAILED' && isDagflowError(e.cause) && e.cause.code === 'TIMEOUT'
+    ? 'TIMEOUT'
+    : e.code
+
 /** Ends every span of a run: open batches, nodes (with their stats), then the run. */
 function finish(
   api: OtelApi,
+  tracer: OtelTracer,
   r: RunSpans,
   stats: RunStats | undefined,
   error: Extract<DagflowEvent, { type: 'run:end' }>['error'],
@@ -301,7 +344,12 @@ function finish(
   let calls = 0
   let cached = 0
   for (const [name, n] of r.nodes) {
-    for (const open of n.batches.values()) for (const b of open) b.end(end)
+    for (const open of n.batches.values()) {
+      for (const b of open) {
+        const options = { attributes: b.attributes, startTime: b.at }
+        tracer.startSpan('dagflow.batch', options, n.context).end(end)
+      }
+    }
     const s = stats?.nodes[name]
     if (s !== undefined) {
       n.span.setAttributes({
@@ -324,8 +372,10 @@ function finish(
     })
   }
   if (error !== undefined) {
-    r.span.setAttribute('dagflow.error.code', error.code)
-    r.span.recordException(error, end)
+    r.span.setAttribute('dagflow.error.code', failureCode(error))
+    // without `code`, the SDK records the class name as `exception.type` (semantic conventions)
+    const { name, message, stack } = error
+    r.span.recordException({ name, message, ...(stack === undefined ? {} : { stack }) }, end)
     r.span.setStatus(errorStatus())
   }
   r.span.end(end)
@@ -359,7 +409,8 @@ function loadApi(): OtelApi {
     if (code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes('@opentelemetry/api')) throw e
     throw new GraphError(
       'otel(tracer) needs the optional peer dependency `@opentelemetry/api`, which is not installed. ' +
-        'Install it with `npm install @opentelemetry/api` (the SDK that made your tracer depends on it too).',
+        'Install it with `npm install @opentelemetry/api@1.9` (the SDK that made your tracer ' +
+        'depends on it too; its 2.x versions accept an API below 1.10).',
       [],
       { cause: e },
     )

@@ -55,8 +55,9 @@ export interface ProgressOptions {
  * An `onEvent` listener that draws one live progress bar per run (with cli-progress) while the
  * run goes: `label [bar] 42% | 126/300 items | 1.2k items/s | ETA 1s | node`. The bar starts at
  * `run:start`, moves on every `batch:end` and `node:end`, and stops at `run:end` (on a failure it
- * stays where the run stopped and names the error's code). Where the stream is not a TTY (a
- * file, a pipe, CI) it writes nothing at all.
+ * stays where the run stopped and names the error's code). Items that failed (`item:error`, which
+ * `onError: 'collect'` goes on past) are counted after the total: `4/4 items, 1 failed`. Where the
+ * stream is not a TTY (a file, a pipe, CI) it writes nothing at all.
  *
  * **What "items" counts**: the work of a run is every item through every per-item node; the bar
  * shows the done fraction of that work times the run's items, so it reads as items and ends at
@@ -105,15 +106,18 @@ export function progress(options?: ProgressOptions): EventListener {
       if (run === undefined) return
       if (event.type === 'run:end') {
         const r = run
+        const itemsFailed = r.failed.size
         if (event.error === undefined) {
-          r.bar.update(r.bar.getTotal(), { node: r.node })
+          r.bar.update(r.bar.getTotal(), { node: r.node, itemsFailed })
         } else {
-          r.bar.update(value(r), { node: r.node, failed: event.error.code })
+          r.bar.update(value(r), { node: r.node, itemsFailed, failed: event.error.code })
         }
         stop()
         return
       }
-      if (advance(run, event)) run.bar.update(value(run), { node: run.node })
+      if (advance(run, event)) {
+        run.bar.update(value(run), { node: run.node, itemsFailed: run.failed.size })
+      }
     } catch {
       // a progress bar must not stop the run: drop this run's bar instead
       stop()
@@ -140,6 +144,8 @@ interface RunState {
   /** nodes ended (counted for a pipeline without a map axis) */
   ended: number
   node: string
+  /** the items that failed (`item:error`, by index): collect mode goes on past them */
+  readonly failed: Set<number>
 }
 
 /**
@@ -170,8 +176,8 @@ function startRun(
   const t0 = performance.now()
   const bar = new Bar({
     stream,
-    format: (options, params, payload: { node?: string; failed?: string }) =>
-      line(label, unit, options, params, payload.node ?? '', payload.failed, (performance.now() - t0) / 1000),
+    format: (options, params, payload: Payload) =>
+      line(label, unit, options, params, payload, (performance.now() - t0) / 1000),
     barsize: MAX_BAR,
     fps: 10,
     // trim to the terminal's width rather than switching the terminal's line wrapping off
@@ -190,6 +196,7 @@ function startRun(
     done: new Map(),
     ended: 0,
     node: 'starting',
+    failed: new Set(),
   }
 }
 
@@ -210,9 +217,12 @@ function advance(r: RunState, event: DagflowEvent): boolean {
       r.ended++
       if (r.done.has(event.node)) r.done.set(event.node, r.items > 0 ? r.items : 1)
       return true
+    case 'item:error':
+      if (event.index === undefined || r.failed.has(event.index)) return false
+      r.failed.add(event.index)
+      return true
     case 'batch:start':
     case 'call:retry':
-    case 'item:error':
     case 'run:start':
     case 'run:end':
       return false
@@ -229,21 +239,31 @@ function value(r: RunState): number {
   return Math.min(r.items, Math.floor((done / total) * r.items))
 }
 
+/** What the bar's line shows beside cli-progress's own values. */
+interface Payload {
+  readonly node?: string
+  /** how many items failed so far (collect mode goes on past them) */
+  readonly itemsFailed?: number
+  /** the code of the error that stopped the run */
+  readonly failed?: string
+}
+
 /**
  * `label [bar] pct% | value/total unit | rate unit/s | ETA t | node` (after a failure
  * `label [bar] pct% | value/total unit | failed: CODE at node`), one column short of the
  * width (writing the last column makes some terminals wrap): the bar takes what the text leaves
- * (10 to 40 columns), and a line still too long loses the end of the node's name.
+ * (10 to 40 columns), and a line still too long loses the end of the node's name. Items that
+ * failed are counted after the total: `4/4 items, 1 failed`.
  */
 function line(
   label: string,
   unit: string,
   options: cliProgress.Options,
   params: cliProgress.Params,
-  node: string,
-  failed: string | undefined,
+  payload: Payload,
   secs: number,
 ): string {
+  const { node = '', itemsFailed = 0, failed } = payload
   const pct = Math.floor(params.progress * 100)
   const rate = secs > 0 ? formatRate(params.value / secs) : '--'
   const eta =
@@ -251,7 +271,9 @@ function line(
       ? cliProgress.Format.TimeFormat(params.eta, options, 1)
       : '--'
   const head = `${label} [`
-  const done = `] ${pct}% | ${params.value}/${params.total} ${unit}`
+  // after a failure that stopped the run, its code says it
+  const count = itemsFailed > 0 && failed === undefined ? `, ${itemsFailed} failed` : ''
+  const done = `] ${pct}% | ${params.value}/${params.total} ${unit}${count}`
   const tail =
     failed === undefined
       ? `${done} | ${rate} ${unit}/s | ETA ${eta} | ${node}`

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import {
   BasicTracerProvider,
@@ -138,6 +142,8 @@ for (const [name, make] of executors) {
       expect(run?.attributes['dagflow.error.code']).toBe('NODE_FAILED')
       expect(run?.events.map((e) => e.name)).toStrictEqual(['exception'])
       expect(run?.events[0]?.attributes?.['exception.message']).toBe((error as NodeError).message)
+      // semantic conventions: the exception's type is its class; the code is dagflow.error.code
+      expect(run?.events[0]?.attributes?.['exception.type']).toBe('NodeError')
 
       const nodes = byName(all, 'dagflow.node')
       const okSpan = nodes.find((s) => s.attributes['dagflow.node'] === 'ok')
@@ -214,6 +220,51 @@ describe('otel() with batches in flight', () => {
   })
 })
 
+describe('otel() timing and codes', () => {
+  it("makes LocalExecutor's batch spans last their dagflow.ms, inside the node's", async () => {
+    const { tracer, spans } = setup()
+    const sleepy = node({ output: 'y', mapAxis: 'x' }, async ({ x }: { x: number }) => {
+      await new Promise((resolve) => setTimeout(resolve, 20 * x))
+      return x
+    })
+    await new LocalExecutor({ concurrency: 1 }).map(pipeline(sleepy), { x: [1, 2, 3] }, {
+      onEvent: otel(tracer),
+    })
+    const batches = byName(spans(), 'dagflow.batch')
+    const [nodeSpan] = byName(spans(), 'dagflow.node')
+    if (nodeSpan === undefined) throw new Error('no node span')
+    expect(batches.length).toBe(3)
+    for (const b of batches) {
+      const ms = b.attributes['dagflow.ms'] as number
+      expect(ms).toBeGreaterThanOrEqual(15)
+      // the span lasts its calls' time (to within a millisecond of clock reads)
+      expect(Math.abs(Number(ns(b.duration)) / 1e6 - ms)).toBeLessThan(1)
+      expect(ns(b.startTime)).toBeGreaterThanOrEqual(ns(nodeSpan.startTime))
+      expect(ns(b.endTime)).toBeLessThanOrEqual(ns(nodeSpan.endTime))
+    }
+  })
+
+  it('reports a timed-out call as TIMEOUT, as the command does; exception.type is the class', async () => {
+    const { tracer, spans } = setup()
+    const hang = (signal: AbortSignal) =>
+      new Promise((resolve) => signal.addEventListener('abort', resolve))
+    const slow = node({ output: 'y', mapAxis: 'x', timeoutMs: 5 }, async ({ x }: { x: number }, ctx) => {
+      if (x === 2) await hang(ctx.signal)
+      return x
+    })
+    const error = await new LocalExecutor()
+      .map(pipeline(slow), { x: [1, 2] }, { onEvent: otel(tracer) })
+      .then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(NodeError)
+    const [run] = byName(spans(), 'dagflow.run')
+    const [nodeSpan] = byName(spans(), 'dagflow.node')
+    const codes = nodeSpan?.events.map((e) => e.attributes?.['dagflow.error.code'])
+    expect(codes).toStrictEqual(['TIMEOUT'])
+    expect(run?.attributes['dagflow.error.code']).toBe('TIMEOUT')
+    expect(run?.events[0]?.attributes?.['exception.type']).toBe('NodeError')
+  })
+})
+
 describe('otel() safety', () => {
   it('never throws into the run, even when the tracer does', async () => {
     const broken = {
@@ -260,6 +311,31 @@ describe('otel() safety', () => {
         },
       ],
     ])
+  })
+
+  it('without @opentelemetry/api: a GraphError naming the version to install (1.9, as README pins)', () => {
+    // a preloaded hook makes require() fail to find the package, as where it is not installed
+    const script = [
+      "import { GraphError } from 'dagflow'",
+      "import { otel } from 'dagflow/observe'",
+      'let error',
+      'try { otel({ startSpan() {} }) } catch (e) { error = e }',
+      'console.log(JSON.stringify({ graph: error instanceof GraphError, message: error?.message }))',
+    ].join('\n')
+    const root = fileURLToPath(new URL('../..', import.meta.url))
+    const hook = join(root, 'tests/cli/fixtures/hide-peers.cjs')
+    const args = ['--require', hook, '--import', 'tsx', '--conditions=dagflow:source']
+    const r = spawnSync(process.execPath, [...args, '--input-type=module', '--eval', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DAGFLOW_HIDE_PEERS: '@opentelemetry/api' },
+    })
+    expect(r.status, r.stderr).toBe(0)
+    const { graph, message } = JSON.parse(r.stdout) as { graph: boolean; message: string }
+    expect(graph).toBe(true)
+    expect(message).toContain('`npm install @opentelemetry/api@1.9`')
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    expect(readme).toContain('npm install @opentelemetry/api@1.9 ')
   })
 
   it('ignores events that come without a run (after run:end, or before run:start)', () => {

@@ -129,6 +129,23 @@ for (const [name, make] of executors) {
       expect(count(out, RESTORE)).toBe(1)
     })
 
+    it('counts the items that failed in collect mode: 300/300 items, 2 failed', async () => {
+      const { stream, text } = fakeStream(true)
+      const bad = node({ output: 'brittle', mapAxis: 'x' }, ({ x }: { x: number }) => {
+        if (x === 7 || x === 250) throw new Error('boom')
+        return x
+      })
+      const r = await make().map(pipeline(step, bad), { x: xs }, {
+        onEvent: progress({ stream }),
+        onError: 'collect',
+      })
+      expect(r.errors?.length).toBe(2)
+      const out = text()
+      const last = out.slice(out.lastIndexOf('] 100%'))
+      expect(last).toMatch(/^\] 100% \| 300\/300 items, 2 failed \| /)
+      expect(out).not.toContain('3 failed')
+    })
+
     it('never throws into the run, even when the stream does', async () => {
       const { stream } = fakeStream(true, () => {
         throw new Error('disk full')
