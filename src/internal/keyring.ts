@@ -61,10 +61,12 @@ function keyOf(u: unknown): { key: string } | { why: string } {
   }
 }
 
+/** the parameters warned about, by node: one process warning each, not one per run */
+const warned = new WeakMap<AnyNode, Set<string>>()
+
 export class Keyring {
   private readonly slots = new Map<number, SlotKeys>()
   private readonly why = new Map<number, string>()
-  private readonly warned = new Set<string>()
   private readonly store: CacheStore
   private readonly n: number
 
@@ -174,16 +176,18 @@ export class Keyring {
       const each = failed === undefined ? keys.each : keys.each.filter((_, j) => failed[j] !== 1)
       part = each.includes(undefined) ? undefined : digest(each.join(','))
     }
-    if (part === undefined) this.warn(pn.node.name, param, this.why.get(slot) ?? 'a value that cannot be hashed')
+    if (part === undefined) this.warn(pn.node, param, this.why.get(slot) ?? 'a value that cannot be hashed')
     return part
   }
 
-  private warn(node: string, param: string, why: string): void {
-    const id = `${node}\u0000${param}`
-    if (this.warned.has(id)) return
-    this.warned.add(id)
+  private warn(node: AnyNode, param: string, why: string): void {
+    const done = warned.get(node) ?? new Set<string>()
+    if (done.has(param)) return
+    done.add(param)
+    warned.set(node, done)
     process.emitWarning(
-      `dagflow: node "${node}" is not cached in this run: its parameter "${param}" receives ${why}.`,
+      `dagflow: node "${node.name}" is not cached: its parameter "${param}" receives ${why} ` +
+        '(warned once per process).',
       { code: 'DAGFLOW_UNCACHEABLE' },
     )
   }
