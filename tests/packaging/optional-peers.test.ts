@@ -468,59 +468,73 @@ describe('a consumer without apache-arrow and fast-check', () => {
     expect(runJson(without, 'cjs.cjs', noRequireEsm)).toEqual(expectedWithout('cjs'))
   }, TIMEOUT)
 
-  it('otel() without @opentelemetry/api: a GraphError saying how to install it, in ESM and CJS', () => {
+  /**
+   * Calls `call` (an expression over the entry's exports, awaited) in ESM and CJS consumers
+   * without the peer, and checks the GraphError: its install hint, its cause, and `also` (more
+   * expressions, their expected values).
+   */
+  const missingPeer = (
+    file: string,
+    imports: { readonly esm: string; readonly cjs: string },
+    call: string,
+    hint: string,
+    peer: string,
+    also: Readonly<Record<string, [string, unknown]>>,
+  ) => {
+    const extra = Object.entries(also).map(([k, [expr]]) => `    ${k}: ${expr},\n`).join('')
     const script = (load: string) =>
       SETTLE +
       load +
       'report(async () => {\n' +
-      '  const tracer = { startSpan: () => { throw new Error("not reached") } }\n' +
-      '  const { error } = await settle(() => otel(tracer))\n' +
+      `  const { error } = await settle(() => ${call})\n` +
       '  return {\n' +
       '    graph: error instanceof dagflow.GraphError,\n' +
       '    base: error instanceof dagflow.DagflowError,\n' +
-      "    hint: String(error?.message).includes('npm install @opentelemetry/api'),\n" +
-      "    cause: missingModule(error?.cause, '@opentelemetry/api'),\n" +
-      '    progress: typeof progress,\n' +
+      `    hint: String(error?.message).includes(${JSON.stringify(hint)}),\n` +
+      `    cause: missingModule(error?.cause, ${JSON.stringify(peer)}),\n` +
+      extra +
       '  }\n' +
       '})\n'
-    writeFileSync(
-      join(without, 'otel.mjs'),
-      "import * as dagflow from 'dagflow'\nimport { otel, progress } from 'dagflow/observe'\n" + script(''),
+    writeFileSync(join(without, `${file}.mjs`), imports.esm + script(''))
+    writeFileSync(join(without, `${file}.cjs`), script(imports.cjs))
+    const expected = {
+      graph: true,
+      base: true,
+      hint: true,
+      cause: true,
+      ...Object.fromEntries(Object.entries(also).map(([k, [, v]]) => [k, v])),
+    }
+    expect(runJson(without, `${file}.mjs`)).toEqual(expected)
+    expect(runJson(without, `${file}.cjs`, noRequireEsm)).toEqual(expected)
+  }
+
+  it('otel() without @opentelemetry/api: a GraphError saying how to install it, in ESM and CJS', () => {
+    missingPeer(
+      'otel',
+      {
+        esm: "import * as dagflow from 'dagflow'\nimport { otel, progress } from 'dagflow/observe'\n",
+        cjs: "const dagflow = require('dagflow')\nconst { otel, progress } = require('dagflow/observe')\n",
+      },
+      'otel({ startSpan: () => { throw new Error("not reached") } })',
+      'npm install @opentelemetry/api',
+      '@opentelemetry/api',
+      { progress: ['typeof progress', 'function'] },
     )
-    writeFileSync(
-      join(without, 'otel.cjs'),
-      script("const dagflow = require('dagflow')\nconst { otel, progress } = require('dagflow/observe')\n"),
-    )
-    const expected = { graph: true, base: true, hint: true, cause: true, progress: 'function' }
-    expect(runJson(without, 'otel.mjs')).toEqual(expected)
-    expect(runJson(without, 'otel.cjs', noRequireEsm)).toEqual(expected)
   }, TIMEOUT)
 
   it('sqliteCache() without better-sqlite3: a GraphError saying how to install it, in ESM and CJS', () => {
     // importing dagflow/cache loads nothing; calling sqliteCache() says what to install
-    const script = (load: string) =>
-      SETTLE +
-      load +
-      'report(async () => {\n' +
-      "  const { error } = await settle(() => sqliteCache('cache.db'))\n" +
-      '  return {\n' +
-      '    graph: error instanceof dagflow.GraphError,\n' +
-      "    hint: String(error?.message).includes('npm install better-sqlite3@12'),\n" +
-      "    cause: missingModule(error?.cause, 'better-sqlite3'),\n" +
-      '    memory: typeof dagflow.memoryCache,\n' +
-      '  }\n' +
-      '})\n'
-    writeFileSync(
-      join(without, 'sqlite.mjs'),
-      "import * as dagflow from 'dagflow'\nimport { sqliteCache } from 'dagflow/cache'\n" + script(''),
+    missingPeer(
+      'sqlite',
+      {
+        esm: "import * as dagflow from 'dagflow'\nimport { sqliteCache } from 'dagflow/cache'\n",
+        cjs: "const dagflow = require('dagflow')\nconst { sqliteCache } = require('dagflow/cache')\n",
+      },
+      "sqliteCache('cache.db')",
+      'npm install better-sqlite3@12',
+      'better-sqlite3',
+      { memory: ['typeof dagflow.memoryCache', 'function'] },
     )
-    writeFileSync(
-      join(without, 'sqlite.cjs'),
-      script("const dagflow = require('dagflow')\nconst { sqliteCache } = require('dagflow/cache')\n"),
-    )
-    const expected = { graph: true, hint: true, cause: true, memory: 'function' }
-    expect(runJson(without, 'sqlite.mjs')).toEqual(expected)
-    expect(runJson(without, 'sqlite.cjs', noRequireEsm)).toEqual(expected)
   }, TIMEOUT)
 
   it('type-checks a core consumer: the core declarations name no apache-arrow type', () => {

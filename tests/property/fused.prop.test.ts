@@ -71,43 +71,40 @@ const collected = async (ex: Executor, p: never, xs: ReadonlyArray<number>) => {
   }
 }
 
+/**
+ * The property: on generated chains of 1 … `maxNodes` nodes, items and batch sizes (1 …
+ * `maxBatch`), what `observe` sees of an ArrowBatchExecutor map deep-equals LocalExecutor's.
+ */
+const agreeWithLocal = (
+  observe: (ex: Executor, p: never, xs: ReadonlyArray<number>) => Promise<unknown>,
+  minNodes: number,
+  maxNodes: number,
+  maxBatch: number,
+) =>
+  fc.assert(
+    fc.asyncProperty(
+      fc.array(spec, { minLength: minNodes, maxLength: maxNodes }),
+      fc.integer({ min: 0, max: 12 }),
+      fc.integer({ min: 1, max: maxBatch }),
+      fc.constantFrom(1, 2, 16),
+      async (specs, n, batchSize, concurrency) => {
+        const p = pipeline(...(chainOf(specs) as [ReturnType<typeof chainOf>[number]])) as never
+        const xs = Array.from({ length: n }, (_, i) => i)
+        const local = await observe(new LocalExecutor(), p, xs)
+        const arrow = await observe(new ArrowBatchExecutor({ batchSize, concurrency }), p, xs)
+        expect(arrow).toStrictEqual(local)
+      },
+    ),
+    { numRuns: 150 },
+  )
+
 describe('fused batch forms (property)', () => {
   it('agree with LocalExecutor on results and on which node fails', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(spec, { minLength: 2, maxLength: 5 }),
-        fc.integer({ min: 0, max: 12 }),
-        fc.integer({ min: 1, max: 4 }),
-        fc.constantFrom(1, 2, 16),
-        async (specs, n, batchSize, concurrency) => {
-          const p = pipeline(...(chainOf(specs) as [ReturnType<typeof chainOf>[number]])) as never
-          const xs = Array.from({ length: n }, (_, i) => i)
-          const local = await outcome(new LocalExecutor(), p, xs)
-          const arrow = await outcome(new ArrowBatchExecutor({ batchSize, concurrency }), p, xs)
-          expect(arrow).toStrictEqual(local)
-        },
-      ),
-      { numRuns: 150 },
-    )
+    await agreeWithLocal(outcome, 2, 5, 4)
   })
 
   it("fail the items LocalExecutor's calls fail, and only those, with onError: 'collect'", async () => {
     // a batch holding a failing item is split until the item is alone: no other item is lost
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(spec, { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: 0, max: 12 }),
-        fc.integer({ min: 1, max: 8 }),
-        fc.constantFrom(1, 2, 16),
-        async (specs, n, batchSize, concurrency) => {
-          const p = pipeline(...(chainOf(specs) as [ReturnType<typeof chainOf>[number]])) as never
-          const xs = Array.from({ length: n }, (_, i) => i)
-          const local = await collected(new LocalExecutor(), p, xs)
-          const arrow = await collected(new ArrowBatchExecutor({ batchSize, concurrency }), p, xs)
-          expect(arrow).toStrictEqual(local)
-        },
-      ),
-      { numRuns: 150 },
-    )
+    await agreeWithLocal(collected, 1, 4, 8)
   })
 })
