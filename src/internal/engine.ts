@@ -866,8 +866,9 @@ async function runPerItem(
         else if (collect?.failed[i] !== 1) cached.put(i, out[i])
       }
     }
-    tally.calls += stop - start - served
+    tally.calls += stop - start - served - job.uncalled
     tally.items += stop - start - served
+    job.uncalled = 0
     if (stop < end) {
       // the call at `stop` is in flight: if a listener throws before the pool takes it over,
       // its rejection must not go unhandled
@@ -899,7 +900,11 @@ async function runPerItem(
     start,
     n,
     job.state.pending as PromiseLike<unknown>,
-    (i) => ((started = i + 1), call(pn, argsAt(i), i, ctx, tally)),
+    (i) => {
+      const args = argsAt(i) // a value that fails its codec throws here: no call
+      started = i + 1
+      return call(pn, args, i, ctx, tally)
+    },
     (i, e) => nodeError(pn, i, keys, e),
     (i, v) => {
       out[i] = checkResult(pn, v, i, keys)
@@ -921,6 +926,7 @@ async function runPerItem(
       : {
           skip,
           fail: (i, e) => {
+            if (failedBeforeCall(e)) job.uncalled++
             failItem(ctx, name, i, e)
             out[i] = undefined
           },
@@ -935,10 +941,13 @@ async function runPerItem(
     throw e
   }
   const served = skippedIn(skipped, start, n) + hitsIn(hits, start, n)
-  tally.calls += n - start - served
+  tally.calls += n - start - served - job.uncalled
   tally.items += n - start - served
   return learnResults(pn, out)
 }
+
+/** Whether an item's error came before its call: a value that failed its `inputs` codec. */
+const failedBeforeCall = (e: unknown): boolean => e instanceof ValidationError && e.param !== '(result)'
 
 /** How many of items `from…to-1` the cache served. */
 function hitsIn(hits: Uint8Array | undefined, from: number, to: number): number {
@@ -963,8 +972,7 @@ function countMade(
   const at = errorIndex(e)
   if (at === undefined || at < start) return
   const served = skippedIn(skipped, start, at) + hitsIn(hits, start, at)
-  const called = !(e instanceof ValidationError && e.param !== '(result)')
-  tally.calls += at - start - served + (called ? 1 : 0)
+  tally.calls += at - start - served + (failedBeforeCall(e) ? 0 : 1)
   tally.items += at - start - served + 1
 }
 
@@ -1116,6 +1124,8 @@ class PerItemJob {
   readonly values: Array<unknown>
   /** where a loop leaves the promise it stopped at, or its error */
   readonly state: LoopState = { pending: undefined, error: undefined, failed: false }
+  /** collect mode: items that failed their codec before a call, not yet taken off the calls */
+  uncalled = 0
   constructor(
     pn: PlanNode,
     ctx: RunContext,
@@ -1186,6 +1196,7 @@ function skippingRange(job: PerItemJob, from: number, to: number): number {
     } catch (e) {
       const at = errorIndex(e)
       if (at === undefined || at < i || at >= j) throw e
+      if (failedBeforeCall(e)) job.uncalled++
       failItem(job.ctx, job.pn.node.name, at, e)
       job.out[at] = undefined
       i = at + 1
@@ -1410,6 +1421,8 @@ class Segment {
   /** the node and batch of the latest call while fused (for the order of errors) */
   atNode = 0
   atBatch = 0
+  /** per node, whether every batch it finished gave a Float64Array (undefined before the first) */
+  readonly typed: Array<boolean | undefined> = []
   /** whether that call was made (its columns decoded), and what it returned if it did */
   invoked = false
   returned: { readonly r: unknown } | undefined = undefined
@@ -1434,6 +1447,7 @@ function segmentChunk(s: Segment, slot: number, b: number): Column | undefined {
 function segmentSink(s: Segment, k: number, b: number, column: Column, n: number, size: number): void {
   if (s.kept !== undefined) (s.kept[k] as Array<Column>)[b] = column
   else s.current[k] = column
+  if (s.typed[k] !== false) s.typed[k] = column instanceof Float64Array
   const use = s.uses[k]
   if (use === Use.later) {
     ;(s.chunks[k] ??= new Array<Column>(Math.ceil(n / size)))[b] = column
@@ -1629,7 +1643,15 @@ function finishedBy(s: Segment, j: number, from: number, size: number, n: number
       if (column !== undefined) putValues(values, column, c * size)
     }
   }
-  return { keys: [], hits: new Uint8Array(n).fill(1, 0, from), values, count: from, put: () => undefined }
+  return {
+    keys: [],
+    hits: new Uint8Array(n).fill(1, 0, from),
+    values,
+    count: from,
+    put: () => undefined,
+    // the node's batches so far all came back typed: its next batch form's column stays typed
+    numbers: s.typed[j] !== false,
+  }
 }
 
 // two copies of one loop on purpose: each stays monomorphic in its column's type
@@ -1663,9 +1685,12 @@ async function runBatchedSome(
   const { n, keys, emit, executor, collect } = ctx
   const name = pn.node.name
   // results land in a Float64Array while every batch gives one that needs no check (no cache:
-  // a cached value can be anything), else in a plain array. Failed items hold `undefined` in the
-  // end (a cache's keys hash every item of an uncached node's output, failed ones included)
-  let out: Column | undefined = cached === undefined ? undefined : plainColumn(n, false)
+  // a cached value can be anything, unless the lookup says its values are numbers), else in a
+  // plain array. Failed items hold `undefined` in the end (a cache's keys hash every item of an
+  // uncached node's output, failed ones included)
+  const typedHits = cached?.numbers === true
+  let out: Column | undefined =
+    cached === undefined ? undefined : typedHits ? new Float64Array(n) : plainColumn(n, false)
   const plainOut = (): Array<unknown> => {
     if (out === undefined) out = plainColumn(n, false)
     else if (out instanceof Float64Array) out = plainArray(out)
@@ -1678,13 +1703,14 @@ async function runBatchedSome(
     for (; count < n; count++) indices[count] = count
   } else {
     for (let i = 0; i < n; i++) {
-      if (cached?.hits[i] === 1) (out as Array<unknown>)[i] = cached.values[i]
+      if (cached?.hits[i] === 1) (out as Column)[i] = cached.values[i]
       else if (collect === undefined || collect.failed[i] === 0) indices[count++] = i
     }
   }
   const alive = indices.subarray(0, count)
-  // every item still alive is processed here, as by per-item calls: computed, or failed here
-  tally.items += count
+  // in collect mode every item still alive is processed here, as by per-item calls: computed,
+  // or failed here (in fail mode a failure ends the run: items count as their batches finish)
+  if (collect !== undefined) tally.items += count
   const batches: Array<Members> = []
   for (let s = 0; s < alive.length; s += size) batches.push(alive.subarray(s, s + size))
   const constants = decodeConstants(pn, slots, collect)
@@ -1732,7 +1758,7 @@ async function runBatchedSome(
       return
     }
     const codec = pn.node.returns
-    if (results instanceof Float64Array && cached === undefined && (codec === undefined || isNumberCodec(codec))) {
+    if (results instanceof Float64Array && (cached === undefined || typedHits) && (codec === undefined || isNumberCodec(codec))) {
       // numbers that need no check, as in the contiguous path
       if (out === undefined) out = new Float64Array(n)
       const o = out
@@ -1752,6 +1778,7 @@ async function runBatchedSome(
       }
     }
     tally.ms += ms
+    if (collect === undefined) tally.items += members.length
     emit?.({ type: 'batch:end', node: name, start: first, size: members.length, ms, executor })
   }
   const failMembers = (members: Members, e: unknown): void => {

@@ -26,6 +26,8 @@ export interface Lookup {
   readonly count: number
   /** stores item i's result as soon as it is known (a killed run keeps what it finished) */
   readonly put: (i: number, value: unknown) => void
+  /** every hit is a number (a fused run's typed results), so results may stay typed */
+  readonly numbers?: boolean
 }
 
 const identities = new WeakMap<AnyNode, string>()

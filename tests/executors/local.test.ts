@@ -156,9 +156,24 @@ describe('LocalExecutor: runs', () => {
     })
     expect(await endOf(slow as AnyNode, [1, 2])).toMatchObject({ calls: invoked, items: invoked })
     expect(invoked).toBe(2)
-    // a value that fails its codec was not called
+    // a value that fails its codec was not called, before or after a call went async
     const checked = node({ output: 'y', mapAxis: 'x', inputs: { x: t.number } }, ({ x }) => x)
     expect(await endOf(checked as AnyNode, [1, 'two' as unknown as number, 3])).toMatchObject({ calls: 1, items: 2 })
+    const checkedAsync = node({ output: 'y', mapAxis: 'x', inputs: { x: t.number } }, async ({ x }) => x)
+    expect(await endOf(checkedAsync as AnyNode, [1, 'two' as unknown as number])).toMatchObject({ calls: 1 })
+  })
+
+  it("counts no call for a value that failed its codec with onError: 'collect'", async () => {
+    let invoked = 0
+    const Positive = t.refinement(t.number, (v) => v > 0, 'Positive')
+    const sync = node({ output: 'y', mapAxis: 'x', inputs: { x: Positive } }, ({ x }) => (invoked++, x * 2))
+    const r = await new LocalExecutor().map(pipeline(sync), { x: [1, -1, 2] }, { onError: 'collect' })
+    expect(r.stats.nodes['y']).toMatchObject({ calls: invoked, items: 3 })
+    invoked = 0
+    const later = node({ output: 'y', mapAxis: 'x', inputs: { x: Positive } }, async ({ x }) => (invoked++, x * 2))
+    const q = await new LocalExecutor().map(pipeline(later), { x: [1, -1, 2, -3] }, { onError: 'collect' })
+    expect(q.stats.nodes['y']).toMatchObject({ calls: invoked, items: 4 })
+    expect(invoked).toBe(2)
   })
 
   it('reads inputs inherited from a prototype of the caller (a defaults object)', async () => {

@@ -249,6 +249,36 @@ describe("onError: 'collect' with batch forms (arrow)", () => {
     expect(r.stats.nodes['c']?.calls).toBe(7)
   })
 
+  it('keeps typed columns typed after the fused run stops at a promise', async () => {
+    const seen: Array<string> = []
+    const a = node(
+      { output: 'a', mapAxis: 'x', batch: ({ x }: { x: Column<number> }) => Float64Array.from(x, (v) => v + 1) },
+      ({ x }: { x: number }) => x + 1,
+    )
+    const b = node(
+      {
+        output: 'b',
+        mapAxis: 'a',
+        batch: ({ a }: { a: Column<number> }) => {
+          const r = Float64Array.from(a, (v) => v * 2)
+          return (a[0] as number) >= 3 ? Promise.resolve(r) : r
+        },
+      },
+      ({ a }: { a: number }) => a * 2,
+    )
+    const c = node(
+      {
+        output: 'c',
+        mapAxis: 'b',
+        batch: ({ b }: { b: Column<number> }) => (seen.push(b.constructor.name), Array.from(b, (v) => v + 1)),
+      },
+      ({ b }: { b: number }) => b + 1,
+    )
+    const r = await new ArrowBatchExecutor({ batchSize: 2 }).map(pipeline(a, b, c), { x: [0, 1, 2, 3] }, { onError: 'collect' })
+    expect(r.outputs.c).toStrictEqual([3, 5, 7, 9])
+    expect(seen).toStrictEqual(['Float64Array', 'Float64Array'])
+  })
+
   it('fails every item of a batch whose form returns the wrong number of results, without splitting it', async () => {
     let calls = 0
     const embed = node(
