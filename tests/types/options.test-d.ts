@@ -3,8 +3,8 @@
  * misspelled name is a compile error (and a GraphError at run time, tests/executors).
  */
 import { describe, expectTypeOf, it } from 'vitest'
-import { createRunner, LocalExecutor, node, pipeline, type Runner } from 'dagflow'
-import { ArrowBatchExecutor } from 'dagflow/arrow'
+import { createRunner, LocalExecutor, node, pipeline, type MapResult, type Runner } from 'dagflow'
+import { ArrowBatchExecutor, toArrow } from 'dagflow/arrow'
 
 const p = pipeline(node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1))
 
@@ -41,5 +41,26 @@ describe('options', () => {
     void local.map(p, { x: [1] }, { onerror: 'collect' })
     // @ts-expect-error outputs names outputs of the pipeline
     void local.map(p, { x: [1] }, { outputs: ['z'] })
+  })
+})
+
+describe('toArrow options', () => {
+  const p = pipeline(
+    node({ output: 'y', mapAxis: 'x' }, ({ x }: { x: number }) => x + 1),
+    node({ output: 'z', mapAxis: 'y' }, ({ y }: { y: number }) => String(y)),
+  )
+  it('takes the names of the result’s outputs, and refuses others', async () => {
+    const r = await new LocalExecutor().map(p, { x: [1] })
+    toArrow(r, { outputs: ['y', 'z'], keyColumn: 'key' })
+    // @ts-expect-error "yy" is not an output of the result
+    toArrow(r, { outputs: ['yy'] })
+    const a = await new ArrowBatchExecutor().map(p, { x: [1] })
+    a.toArrow({ outputs: ['z'] })
+    // @ts-expect-error "zz" is not an output of the result
+    a.toArrow({ outputs: ['zz'] })
+    // a result typed unknown (from JavaScript, say) takes any name
+    const loose = r as Pick<MapResult<unknown>, 'outputs' | 'keys'>
+    toArrow(loose, { outputs: ['anything'] })
+    expectTypeOf(r.outputs).toEqualTypeOf<{ readonly y: ReadonlyArray<number>; readonly z: ReadonlyArray<string> }>()
   })
 })

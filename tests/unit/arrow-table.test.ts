@@ -102,8 +102,12 @@ describe('toArrow', () => {
     const caught = thrown(() => toArrow(r))
     expect(caught).toBeInstanceOf(ValidationError)
     expect(caught).toMatchObject({ code: 'VALIDATION', param: 'boxed', node: 'boxed', subject: 'output' })
+    // an output name the result does not have is a compile error, and for JS callers this:
+    // @ts-expect-error "nope" is not an output of r
     expect(() => toArrow(r, { outputs: ['nope'] })).toThrow(ValidationError)
+    // @ts-expect-error "nope" is not an output of r
     expect(thrown(() => toArrow(r, { outputs: ['nope'] }))).toMatchObject({ param: 'nope', subject: 'output' })
+    // @ts-expect-error "nope" is not an output of r
     expect(String(thrown(() => toArrow(r, { outputs: ['nope'] })))).toContain('at output "nope"')
   })
 
@@ -173,7 +177,7 @@ describe('toArrow', () => {
   it('rejects a key column it cannot write with a ValidationError that says what to do', async () => {
     const mixed = { outputs: { y: [1, 2] }, keys: ['a', 1] }
     const bad = (options: Parameters<typeof toArrow>[1], result: unknown = mixed): unknown =>
-      thrown(() => toArrow(result as typeof mixed, options))
+      thrown(() => toArrow(result as Pick<MapResult<unknown>, 'outputs' | 'keys'>, options))
     // keys may be strings or numbers, but one Arrow column holds one type: never coerced
     expect(bad({ keyColumn: 'key' })).toMatchObject({ code: 'VALIDATION', param: 'keyColumn' })
     expect(String(bad({ keyColumn: 'key' }))).toContain('mix strings and numbers')

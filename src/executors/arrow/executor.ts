@@ -27,7 +27,7 @@ import {
   type RunOptions,
   type UnstableEngineOptions,
 } from 'dagflow'
-import { toArrow, type ToArrowOptions } from './table.js'
+import { toArrow, type OutputName, type ToArrowOptions } from './table.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -56,7 +56,7 @@ export interface ArrowBatchExecutorOptions {
  */
 export interface ArrowMapResult<O> extends MapResult<O> {
   /** the per-item outputs as an Arrow table: `toArrow(result, options)` */
-  toArrow(options?: ToArrowOptions): Table
+  toArrow(options?: ToArrowOptions<OutputName<O>>): Table
 }
 
 /**

@@ -7,4 +7,4 @@
 export { ArrowBatchExecutor } from './executor.js'
 export type { ArrowBatchExecutorOptions, ArrowMapResult } from './executor.js'
 export { toArrow } from './table.js'
-export type { ToArrowOptions } from './table.js'
+export type { OutputName, ToArrowOptions } from './table.js'

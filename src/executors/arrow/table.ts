@@ -21,12 +21,21 @@ import { toTable, VectorBuildError } from './vectors.js'
  * @category executors
  * @since 0.2.0
  */
-export interface ToArrowOptions {
+export interface ToArrowOptions<K extends string = string> {
   /** the per-item outputs to include (default: all of them) */
-  readonly outputs?: ReadonlyArray<string>
+  readonly outputs?: ReadonlyArray<K>
   /** also write the items' keys, in a column of this name */
   readonly keyColumn?: string
 }
+
+/**
+ * The names `outputs` may list for a result whose outputs are `O`: its output names (any string
+ * for a result typed `unknown`, as from JavaScript).
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type OutputName<O> = unknown extends O ? string : keyof O & string
 
 /**
  * The per-item outputs of a map result as an Arrow `Table`, one row per item in input order,
@@ -46,9 +55,9 @@ export interface ToArrowOptions {
  * @category executors
  * @since 0.2.0
  */
-export function toArrow(
-  result: Pick<MapResult<unknown>, 'outputs' | 'keys'>,
-  options: ToArrowOptions = {},
+export function toArrow<O>(
+  result: Pick<MapResult<O>, 'outputs' | 'keys'>,
+  options: ToArrowOptions<NoInfer<OutputName<O>>> = {},
 ): Table {
   if (
     typeof result !== 'object' ||
@@ -97,7 +106,7 @@ export function toArrow(
     if (typeof keyColumn !== 'string' || keyColumn === '') {
       throw misuse('keyColumn', `expected a column name, got ${JSON.stringify(keyColumn)}`, 'Name the key column, e.g. { keyColumn: "key" }.')
     }
-    if (wanted.includes(keyColumn)) {
+    if ((wanted as ReadonlyArray<string>).includes(keyColumn)) {
       throw misuse(
         'keyColumn',
         `"${keyColumn}" is also the name of an output in the table`,
