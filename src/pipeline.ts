@@ -250,6 +250,20 @@ type AxisItem<All, Axis extends string> = AxisRecord<All, Axis> extends infer R
   : never
 type AxisMismatch<O extends string, K extends string> =
   `parameter "${K}" of the node producing "${O}" does not accept the map-axis input "${K}" (a node without mapAxis receives it as a ReadonlyArray of items)`
+type PerItemAxisMismatch<O extends string, K extends string> =
+  `parameter "${K}" of the node producing "${O}" is an array, but the node runs per item and receives one item of the map-axis input "${K}": declare the item type`
+/** whether a per-item node's parameter is typed as an array where the map axis holds non-array items */
+type ArrayForItem<Item, P> = 0 extends 1 & P
+  ? false // any
+  : [P] extends [ReadonlyArray<unknown>]
+    ? 0 extends 1 & Item
+      ? false
+      : [Item] extends [ReadonlyArray<unknown>]
+        ? false
+        : unknown extends Item
+          ? false
+          : true
+    : false
 type ParamMismatches<N, All> =
   N extends Node<infer O, infer D, unknown, infer M, never>
     ? [D] extends [never]
@@ -261,12 +275,14 @@ type ParamMismatches<N, All> =
             ? [Expected<All, K, M>] extends [D[K]]
               ? never
               : Mismatch<All, O, K, M>
-            : [M] extends [never]
-              ? K extends AxisOf<All>
+            : K extends AxisOf<All>
+              ? [M] extends [never]
                 ? [ReadonlyArray<AxisItem<All, K>>] extends [D[K]]
                   ? never
                   : AxisMismatch<O, K>
-                : never
+                : ArrayForItem<AxisItem<All, K>, D[K]> extends true
+                  ? PerItemAxisMismatch<O, K>
+                  : never
               : never
         }[keyof D & string]
     : never

@@ -92,6 +92,12 @@ describe('compile-time diagnostics', () => {
     )
   })
 
+  it('explains that a per-item node receives one item of the map-axis input, not an array', () => {
+    expect(errorOf('per-item-axis-array')).toContain(
+      'parameter \\"query\\" of the node producing \\"best\\" is an array, but the node runs per item',
+    )
+  })
+
   it('explains that a reduce receives the map-axis input as a ReadonlyArray', () => {
     expect(errorOf('axis-reduce-mismatch')).toContain(
       'parameter \\"doc\\" of the node producing \\"first\\" does not accept the map-axis input \\"doc\\"',

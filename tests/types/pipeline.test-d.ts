@@ -147,6 +147,21 @@ describe('pipeline() types', () => {
     pipeline(each, wrong)
   })
 
+  it('expects a per-item node to take one item of the map-axis input, not an array', () => {
+    const each = node({ output: 'v', mapAxis: 'x' }, ({ x }: { x: { id: string } }) => x.id)
+    const later = node({ output: 'w', mapAxis: 'v' }, ({ v, x }: { v: string; x: { id: string } }) => v + x.id)
+    const wrong = node({ output: 'w', mapAxis: 'v' }, ({ v, x }: { v: string; x: ReadonlyArray<{ id: string }> }) => v + x.length)
+    pipeline(each, later)
+    // @ts-expect-error "w" runs per item: it receives one item of the map-axis input "x"
+    pipeline(each, wrong)
+    // items that are arrays themselves, or an untyped parameter, are fine
+    const rows = node({ output: 'r', mapAxis: 'row' }, ({ row }: { row: ReadonlyArray<number> }) => row.length)
+    const alsoRows = node({ output: 's', mapAxis: 'r' }, ({ r, row }: { r: number; row: ReadonlyArray<number> }) => r + row.length)
+    const loose = node({ output: 's', mapAxis: 'r' }, ({ r, row }: { r: number; row: unknown }) => `${r}${String(row)}`)
+    pipeline(rows, alsoRows)
+    pipeline(rows, loose)
+  })
+
   it('rejects a mapAxis over an output computed once', () => {
     const count = node({ output: 'count' }, ({ x }: { x: ReadonlyArray<number> }) => x.length)
     const each = node({ output: 'each', mapAxis: 'x' }, ({ x }: { x: number }) => x)
