@@ -482,6 +482,9 @@ function makeNode(
   if (cache !== undefined && typeof cache !== 'boolean') fail('cache', 'must be true or false.')
   if (version !== undefined && typeof version !== 'string') fail('version', 'must be a string.')
 
+  // each function's source is parsed once: its parameter names and how many parameters it takes
+  const fnParams = readParamNames(fn)
+  const batchParams = typeof batch === 'function' ? readParamNames(batch as never) : undefined
   let deps: ReadonlyArray<string>
   let optionalDeps: ReadonlyArray<string> = []
   if (inputs !== undefined) {
@@ -494,8 +497,7 @@ function makeNode(
     }
     deps = Object.keys(record)
     // a parameter the function reads but `inputs` leaves out would never be passed
-    const read = readParamNames(fn)
-    const unlisted = read._tag === 'Right' ? read.right.names.filter((k) => !Object.hasOwn(record, k)) : []
+    const unlisted = fnParams._tag === 'Right' ? fnParams.right.names.filter((k) => !Object.hasOwn(record, k)) : []
     if (unlisted.length > 0) {
       fail(
         'inputs',
@@ -505,35 +507,29 @@ function makeNode(
       )
     }
   } else {
-    const read = readParamNames(fn)
-    if (read._tag === 'Left') {
-      throw new UnreadableParamsError(name, read.left, Function.prototype.toString.call(fn))
+    if (fnParams._tag === 'Left') {
+      throw new UnreadableParamsError(name, fnParams.left, Function.prototype.toString.call(fn))
     }
-    deps = read.right.names
-    optionalDeps = read.right.optional
+    deps = fnParams.right.names
+    optionalDeps = fnParams.right.optional
   }
   // a second parameter means the function reads ctx; without readable source, its length says
-  const arity = (f: unknown): number => {
-    const read = readParamNames(f as never)
-    return read._tag === 'Right' ? read.right.arity : (f as { length: number }).length
-  }
-  const usesContext = arity(fn) >= 2 || (typeof batch === 'function' && arity(batch) >= 2)
+  const arity = (f: unknown, read: typeof fnParams): number =>
+    read._tag === 'Right' ? read.right.arity : (f as { length: number }).length
+  const usesContext = arity(fn, fnParams) >= 2 || (batchParams !== undefined && arity(batch, batchParams) >= 2)
   const seen = new Set<string>()
   for (const d of deps) {
     if (seen.has(d)) fail('fn', `names parameter "${d}" twice.`)
     seen.add(d)
   }
-  if (typeof batch === 'function') {
-    // a column the batch form reads that is not a parameter would never be passed
-    const read = readParamNames(batch as never)
-    const unknown = read._tag === 'Right' ? read.right.names.filter((k) => !seen.has(k)) : []
-    if (unknown.length > 0) {
-      fail(
-        'batch',
-        `reads ${quoted(unknown)}, which ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} ` +
-          `of the node (${quoted(deps) || 'none'}): a batch form takes the columns of the function's parameters.`,
-      )
-    }
+  // a column the batch form reads that is not a parameter would never be passed
+  const unknown = batchParams?._tag === 'Right' ? batchParams.right.names.filter((k) => !seen.has(k)) : []
+  if (unknown.length > 0) {
+    fail(
+      'batch',
+      `reads ${quoted(unknown)}, which ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} ` +
+        `of the node (${quoted(deps) || 'none'}): a batch form takes the columns of the function's parameters.`,
+    )
   }
   if (mapAxis !== undefined && !seen.has(mapAxis as string)) {
     fail(
