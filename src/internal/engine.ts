@@ -551,17 +551,11 @@ function call(pn: PlanNode, args: unknown, i: number | undefined, run: RunContex
 }
 
 /** Awaits a node's promise; a rejection becomes a NodeError. */
-async function settle(
-  pn: PlanNode,
-  r: PromiseLike<unknown>,
-  i: number | undefined,
-  keys: Keys,
-  batch?: number,
-): Promise<unknown> {
+async function settle(pn: PlanNode, r: PromiseLike<unknown>, i: number | undefined, keys: Keys): Promise<unknown> {
   try {
     return await r
   } catch (e) {
-    throw nodeError(pn, i, keys, e, batch)
+    throw nodeError(pn, i, keys, e)
   }
 }
 
@@ -859,7 +853,7 @@ async function runPerItem(
     }
     const ms = now() - t0
     tally.ms += ms
-    let served = skippedIn(skipped, start, stop) // failed upstream or from the cache: no call
+    let served = flaggedIn(skipped, start, stop) // failed upstream or from the cache: no call
     if (cached !== undefined) {
       for (let i = start; i < stop; i++) {
         if (cached.hits[i] === 1) served++
@@ -935,12 +929,12 @@ async function runPerItem(
   try {
     await rest
   } catch (e) {
-    const made = started - start - skippedIn(skipped, start, started) - hitsIn(hits, start, started)
+    const made = started - start - flaggedIn(skipped, start, started) - flaggedIn(hits, start, started)
     tally.calls += made
     tally.items += made
     throw e
   }
-  const served = skippedIn(skipped, start, n) + hitsIn(hits, start, n)
+  const served = flaggedIn(skipped, start, n) + flaggedIn(hits, start, n)
   tally.calls += n - start - served - job.uncalled
   tally.items += n - start - served
   return learnResults(pn, out)
@@ -948,14 +942,6 @@ async function runPerItem(
 
 /** Whether an item's error came before its call: a value that failed its `inputs` codec. */
 const failedBeforeCall = (e: unknown): boolean => e instanceof ValidationError && e.param !== '(result)'
-
-/** How many of items `from…to-1` the cache served. */
-function hitsIn(hits: Uint8Array | undefined, from: number, to: number): number {
-  if (hits === undefined) return 0
-  let count = 0
-  for (let i = from; i < to; i++) count += hits[i] as number
-  return count
-}
 
 /**
  * Counts the calls and items of a synchronous range from `start` that failed with `e` at the
@@ -971,16 +957,19 @@ function countMade(
 ): void {
   const at = errorIndex(e)
   if (at === undefined || at < start) return
-  const served = skippedIn(skipped, start, at) + hitsIn(hits, start, at)
+  const served = flaggedIn(skipped, start, at) + flaggedIn(hits, start, at)
   tally.calls += at - start - served + (failedBeforeCall(e) ? 0 : 1)
   tally.items += at - start - served + 1
 }
 
-/** How many of items `from…to-1` had failed before the node began (collect mode). */
-function skippedIn(skipped: Uint8Array | undefined, from: number, to: number): number {
-  if (skipped === undefined) return 0
+/**
+ * How many of items `from…to-1` are flagged: failed before the node began (collect mode), or
+ * served by the cache.
+ */
+function flaggedIn(flags: Uint8Array | undefined, from: number, to: number): number {
+  if (flags === undefined) return 0
   let count = 0
-  for (let i = from; i < to; i++) count += skipped[i] as number
+  for (let i = from; i < to; i++) count += flags[i] as number
   return count
 }
 
@@ -1985,7 +1974,6 @@ function batchResults(pn: PlanNode, r: unknown, start: number, length: number, k
   for (let i = 0; i < length; i++) out[i] = checkResult(pn, results[i], start + i, keys)
   return out
 }
-
 
 /** Joins batch results into one column: a Float64Array if every batch gave one. */
 function concatColumns(chunks: ReadonlyArray<Column>, n: number): Column {
