@@ -542,7 +542,7 @@ const causeMessage = (u: unknown): string =>
  * A value as a message shows it: short and typed, never a dump (strings quoted and cut at 60
  * characters, objects by their class).
  *
- * @internal not a public export
+ * @internal exported only as `unstable_describeValue`, for the other entries
  */
 export function describeValue(u: unknown): string {
   if (u === undefined) return 'undefined'

@@ -11,7 +11,13 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type Database from 'better-sqlite3'
-import { CacheFileError, GraphError, unstable_checkOptions as checkOptions, type CacheStore } from 'dagflow'
+import {
+  CacheFileError,
+  GraphError,
+  unstable_checkOptions as checkOptions,
+  unstable_describeValue as describeValue,
+  type CacheStore,
+} from 'dagflow'
 
 /**
  * Options of {@link sqliteCache}.
@@ -96,12 +102,12 @@ function keepable(u: unknown, seen: Set<object> = new Set()): boolean {
  */
 export function sqliteCache(path: string, options: SqliteCacheOptions = {}): SqliteCache {
   if (typeof path !== 'string' || path === '') {
-    throw new GraphError(`sqliteCache(path): path must be the path of a file, got ${JSON.stringify(path) ?? String(path)}.`)
+    throw new GraphError(`sqliteCache(path): path must be the path of a file, got ${describeValue(path)}.`)
   }
   checkOptions('sqliteCache', options, ['commitMs'])
   const given = options.commitMs
   if (given !== undefined && !(typeof given === 'number' && given > 0)) {
-    throw new GraphError(`sqliteCache: \`commitMs\` must be a number of milliseconds > 0, got ${JSON.stringify(given) ?? String(given)}.`)
+    throw new GraphError(`sqliteCache: \`commitMs\` must be a number of milliseconds > 0, got ${describeValue(given)}.`)
   }
   const commitMs = Math.min(250, Math.max(1, given ?? 250))
   const Sqlite = loadSqlite()

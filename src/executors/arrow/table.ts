@@ -8,6 +8,7 @@ import type { Table } from 'apache-arrow'
 import { absurd } from 'fp-ts/lib/function.js'
 import {
   unstable_checkOptions as checkOptions,
+  unstable_describeValue as describeValue,
   unstable_resultOutputs as resultOutputs,
   ValidationError,
   type MapResult,
@@ -244,16 +245,5 @@ function kindsOf(d: Descriptor): string {
   }
 }
 
-/** a value as a message shows it: `"one"`, `5`, `undefined`, `a Date` */
-function valueName(u: unknown): string {
-  if (typeof u === 'string') return JSON.stringify(u.length > 40 ? `${u.slice(0, 37)}…` : u)
-  if (typeof u === 'number' || typeof u === 'boolean' || u === null || u === undefined) {
-    return String(u)
-  }
-  if (typeof u === 'bigint') return `the bigint ${u}n`
-  if (typeof u === 'function') return 'a function'
-  if (typeof u === 'symbol') return 'a symbol'
-  if (Array.isArray(u)) return 'an array'
-  const name = (Object.getPrototypeOf(u) as { constructor?: { name?: unknown } } | null)?.constructor?.name
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
-}
+/** a value as a message shows it (`"one"`, `5`, `undefined`, `a Date`), a bigint by its kind */
+const valueName = (u: unknown): string => (typeof u === 'bigint' ? `the bigint ${u}n` : describeValue(u))
