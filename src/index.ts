@@ -73,6 +73,7 @@ export { evaluate as unstable_evaluate, resultOutputs as unstable_resultOutputs 
 export { toTaskEither as unstable_toTaskEither } from './executor.js'
 export { checkCount as unstable_checkCount, checkOptions as unstable_checkOptions } from './internal/limit.js'
 export { describeValue as unstable_describeValue } from './errors.js'
+export { requirePeer as unstable_requirePeer } from './internal/peer.js'
 export type { EngineOptions as UnstableEngineOptions } from './internal/engine.js'
 export type { PlanOutput as UnstablePlanOutput } from './plan.js'
 export type { Runner, RunnerOptions } from './runner.js'

@@ -7,7 +7,6 @@
  * @since 0.4.0
  */
 import { mkdirSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type Database from 'better-sqlite3'
@@ -16,6 +15,7 @@ import {
   GraphError,
   unstable_checkOptions as checkOptions,
   unstable_describeValue as describeValue,
+  unstable_requirePeer as requirePeer,
   type CacheStore,
 } from 'dagflow'
 
@@ -234,28 +234,13 @@ function placeOf(path: string): { readonly problem: string; readonly fix: string
   return undefined
 }
 
-/** Set by the build (tsup `define`): true in the CJS build only, undefined in source. */
-declare const __DAGFLOW_CJS__: boolean | undefined
-declare const require: (id: string) => unknown
-
 /**
  * Loads `better-sqlite3` (a CommonJS package) when `sqliteCache()` is called, so that importing
  * `dagflow/cache` without it fails no import, and calling it says how to install it.
  */
-function loadSqlite(): typeof Database {
-  const cjs = typeof __DAGFLOW_CJS__ === 'boolean' && __DAGFLOW_CJS__
-  const load = cjs ? require : createRequire(import.meta.url)
-  try {
-    return load('better-sqlite3') as typeof Database
-  } catch (e) {
-    const code = (e as { code?: unknown } | null)?.code
-    const missing = String((e as Error).message).includes("'better-sqlite3'")
-    if (code !== 'MODULE_NOT_FOUND' || !missing) throw e
-    throw new GraphError(
-      'sqliteCache(path) needs the optional peer dependency `better-sqlite3`, which is not ' +
-        'installed. Install it with `npm install better-sqlite3@12` (version 13 needs Node 22).',
-      [],
-      { cause: e },
-    )
-  }
-}
+const loadSqlite = (): typeof Database =>
+  requirePeer<typeof Database>(
+    'better-sqlite3',
+    'sqliteCache(path) needs the optional peer dependency `better-sqlite3`, which is not ' +
+      'installed. Install it with `npm install better-sqlite3@12` (version 13 needs Node 22).',
+  )

@@ -5,10 +5,9 @@
  *
  * @since 0.3.0
  */
-import { createRequire } from 'node:module'
 import {
-  GraphError,
   isDagflowError,
+  unstable_requirePeer as requirePeer,
   type DagflowError,
   type DagflowEvent,
   type EventListener,
@@ -390,29 +389,15 @@ interface OtelApi {
 
 type OtelStatus = { code: number; message?: string }
 
-/** Set by the build (tsup `define`): true in the CJS build only, undefined in source. */
-declare const __DAGFLOW_CJS__: boolean | undefined
-declare const require: (id: string) => unknown
-
 /**
  * Loads `@opentelemetry/api` when `otel()` is called, never when the entry loads: it is an
  * optional peer, and `progress()` must work without it. Its state (the context keys, the global
  * context manager) is shared across its copies, so the module system it comes from is moot.
  */
-function loadApi(): OtelApi {
-  const cjs = typeof __DAGFLOW_CJS__ === 'boolean' && __DAGFLOW_CJS__
-  const load = cjs ? require : createRequire(import.meta.url)
-  try {
-    return load('@opentelemetry/api') as OtelApi
-  } catch (e) {
-    const code = (e as { code?: unknown } | null)?.code
-    if (code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes('@opentelemetry/api')) throw e
-    throw new GraphError(
-      'otel(tracer) needs the optional peer dependency `@opentelemetry/api`, which is not installed. ' +
-        'Install it with `npm install @opentelemetry/api@1.9` (the SDK that made your tracer ' +
-        'depends on it too; its 2.x versions accept an API below 1.10).',
-      [],
-      { cause: e },
-    )
-  }
-}
+const loadApi = (): OtelApi =>
+  requirePeer<OtelApi>(
+    '@opentelemetry/api',
+    'otel(tracer) needs the optional peer dependency `@opentelemetry/api`, which is not installed. ' +
+      'Install it with `npm install @opentelemetry/api@1.9` (the SDK that made your tracer ' +
+      'depends on it too; its 2.x versions accept an API below 1.10).',
+  )
